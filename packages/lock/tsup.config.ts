@@ -1,0 +1,3 @@
+import { svcTsup } from '../../tsup.base.js';
+
+export default svcTsup();
