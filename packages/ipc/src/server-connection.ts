@@ -1,0 +1,477 @@
+import type { Socket } from 'node:net';
+import { IpcError, isIpcError } from './errors.js';
+import { decodeFrame, FrameReader } from './frame-reader.js';
+import { handlerErrorBody } from './handler-error.js';
+import type { IpcContext, IpcSubscriptionContext, ResolvedMethod } from './methods.js';
+import {
+  CANCEL_METHOD,
+  END_METHOD,
+  encodeFrame,
+  errorBody,
+  EVENT_METHOD,
+  isRecord,
+  isRequestId,
+  parseRequest,
+  type RequestId,
+  type RpcErrorBody,
+  type RpcRequest,
+  UNSUBSCRIBE_METHOD,
+} from './protocol.js';
+
+/** What a connection needs from its server: limits, methods and a place to report handler failures. */
+export interface ConnectionSettings {
+  readonly methods: ReadonlyMap<string, ResolvedMethod>;
+  readonly maxFrameBytes: number;
+  readonly idleTimeoutMs: number;
+  readonly frameTimeoutMs: number;
+  readonly maxInFlightPerConnection: number;
+  readonly maxWriteBufferBytes: number;
+  readonly maxJsonDepth: number;
+  readonly onError: ((error: unknown, info: { method: string; connectionId: number }) => void) | undefined;
+}
+
+interface ActiveSubscription {
+  readonly id: string;
+  readonly method: string;
+  readonly controller: AbortController;
+  /** Events emitted before the subscribe response was written wait here, so they follow it. */
+  queued: string[] | null;
+  dispose: (() => void) | null;
+  ended: boolean;
+  /** Set when the server side ended the subscription before it was acknowledged. */
+  endAfterAck: { error: unknown } | null;
+}
+
+/** How long a closing connection may take to flush its last frame before it is destroyed. */
+const FLUSH_GRACE_MS = 2_000;
+
+/**
+ * One client connection on the server: reads frames, dispatches them to the method table, writes
+ * responses and events, and enforces the per-connection limits. Any protocol violation gets one
+ * error frame (id null when the request's id is unknown) and the connection is closed; errors of a
+ * well-formed request (unknown method, bad params, handler threw) are answered and it stays open.
+ */
+export class ServerConnection {
+  private readonly reader: FrameReader;
+  /** Calls in flight by request id; notifications (no id) are counted in `anonymousCalls`. */
+  private readonly calls = new Map<RequestId, AbortController>();
+  private readonly anonymousCalls = new Set<AbortController>();
+  private readonly subscriptions = new Map<string, ActiveSubscription>();
+  private nextSubscription = 0;
+  private state: 'open' | 'ending' | 'closed' = 'open';
+  private readEnded = false;
+  private paused = false;
+  private pumping = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private frameTimer: NodeJS.Timeout | null = null;
+  private markClosed!: () => void;
+  /** Resolves once the socket is closed and everything of this connection is cleaned up. */
+  readonly closed = new Promise<void>((resolve) => {
+    this.markClosed = resolve;
+  });
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly settings: ConnectionSettings,
+    private readonly onClosed: (connection: ServerConnection) => void,
+  ) {
+    this.reader = new FrameReader(settings.maxFrameBytes);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    // The 'close' that follows does the cleanup; a reset peer is not an error of ours.
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.onClose());
+    this.refreshTimers(false);
+  }
+
+  /** Tells the client why and closes: for a full server, or the server shutting down. */
+  reject(error: IpcError): void {
+    this.fail(error, null);
+  }
+
+  /** Server shutdown: abort everything and close, flushing what was already written. */
+  shutdown(): void {
+    this.abortAll();
+    this.endSocket();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state !== 'open') return;
+    this.reader.push(chunk);
+    this.pump();
+  }
+
+  /** Dispatches complete frames until none is left or the in-flight cap is reached. */
+  private pump(): void {
+    // A call that fails validation finishes synchronously, inside dispatch(), and its cleanup asks
+    // for another pump. The loop below re-checks its condition on every turn, so that nested
+    // request is dropped: recursing instead would let a client overflow the stack with a long
+    // pipeline of bad requests.
+    if (this.pumping) return;
+    this.pumping = true;
+    let completedFrame = false;
+    try {
+      while (this.state === 'open' && this.inFlight() < this.settings.maxInFlightPerConnection) {
+        let frame: Buffer | undefined;
+        try {
+          frame = this.reader.next();
+        } catch (error) {
+          this.fail(error as IpcError, null);
+          return;
+        }
+        if (frame === undefined) break;
+        completedFrame = true;
+        if (frame.length > 0) this.dispatch(frame);
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.state !== 'open') return;
+    // Backpressure: a client that pipelines more calls than the cap is simply not read further.
+    const full = this.inFlight() >= this.settings.maxInFlightPerConnection;
+    if (full !== this.paused) {
+      this.paused = full;
+      if (full) this.socket.pause();
+      else this.socket.resume();
+    }
+    this.refreshTimers(completedFrame);
+    this.finishIfDone();
+  }
+
+  private dispatch(frame: Buffer): void {
+    let request: RpcRequest;
+    try {
+      const parsed = parseRequest(decodeFrame(frame, this.settings.maxJsonDepth));
+      if (!parsed.ok) {
+        this.fail(new IpcError('EIPC_BAD_FRAME', `@svc/ipc: invalid request: ${parsed.reason}.`), parsed.id);
+        return;
+      }
+      request = parsed.request;
+    } catch (error) {
+      this.fail(error as IpcError, null);
+      return;
+    }
+    if (request.method === CANCEL_METHOD) return this.cancel(request);
+    if (request.method === UNSUBSCRIBE_METHOD) return this.unsubscribe(request);
+    if (request.id !== undefined && this.calls.has(request.id)) {
+      this.fail(new IpcError('EIPC_BAD_FRAME', `@svc/ipc: request id ${JSON.stringify(request.id)} is already in flight.`), request.id);
+      return;
+    }
+    const entry = this.settings.methods.get(request.method);
+    if (entry === undefined) {
+      this.replyError(request.id, errorBody('EIPC_UNKNOWN_METHOD', `@svc/ipc: unknown method ${JSON.stringify(request.method)}.`));
+      return;
+    }
+    if (entry.kind === 'call') void this.runCall(request, entry.method);
+    // A subscription needs an id to be acknowledged and addressed; a notification for one is ignored.
+    else if (request.id !== undefined) void this.runSubscription(request, request.id, entry.method);
+  }
+
+  private async runCall(request: RpcRequest, method: Extract<ResolvedMethod, { kind: 'call' }>['method']): Promise<void> {
+    const controller = new AbortController();
+    if (request.id === undefined) this.anonymousCalls.add(controller);
+    else this.calls.set(request.id, controller);
+    try {
+      const params = this.validate(request, method.validate?.bind(method));
+      if (params === INVALID) return;
+      const ctx: IpcContext = { method: request.method, connectionId: this.id, signal: controller.signal };
+      let result: unknown;
+      try {
+        result = await method.handle(params, ctx);
+      } catch (error) {
+        if (!controller.signal.aborted) this.replyError(request.id, handlerErrorBody(error, this.settings.maxFrameBytes));
+        this.settings.onError?.(error, { method: request.method, connectionId: this.id });
+        return;
+      }
+      if (!controller.signal.aborted && request.id !== undefined) this.replyResult(request.id, request.method, result);
+    } finally {
+      if (request.id === undefined) this.anonymousCalls.delete(controller);
+      else if (this.calls.get(request.id) === controller) this.calls.delete(request.id);
+      this.afterCall();
+    }
+  }
+
+  private async runSubscription(
+    request: RpcRequest,
+    id: RequestId,
+    method: Extract<ResolvedMethod, { kind: 'subscribe' }>['method'],
+  ): Promise<void> {
+    const params = this.validate(request, method.validate?.bind(method));
+    if (params === INVALID) return;
+    const sub: ActiveSubscription = {
+      id: String(++this.nextSubscription),
+      method: request.method,
+      controller: new AbortController(),
+      queued: [],
+      dispose: null,
+      ended: false,
+      endAfterAck: null,
+    };
+    this.subscriptions.set(sub.id, sub);
+    const emit = (event: unknown): boolean => {
+      if (sub.ended || this.state === 'closed') return false;
+      const frame = encodeFrame(
+        { jsonrpc: '2.0', method: EVENT_METHOD, params: { subscription: sub.id, event } },
+        this.settings.maxFrameBytes,
+        `an event of subscription "${sub.method}"`,
+      );
+      if (sub.queued !== null) sub.queued.push(frame);
+      else this.write(frame);
+      return true;
+    };
+    const ctx: IpcSubscriptionContext = {
+      method: request.method,
+      connectionId: this.id,
+      signal: sub.controller.signal,
+      end: (error?: unknown) => this.endSubscription(sub, { notify: true, error }),
+    };
+    let dispose: unknown;
+    try {
+      dispose = await method.subscribe(params, emit, ctx);
+    } catch (error) {
+      this.subscriptions.delete(sub.id);
+      sub.ended = true;
+      if (this.state === 'open') this.replyError(id, handlerErrorBody(error, this.settings.maxFrameBytes));
+      this.settings.onError?.(error, { method: request.method, connectionId: this.id });
+      this.afterCall();
+      return;
+    }
+    sub.dispose = typeof dispose === 'function' ? (dispose as () => void) : null;
+    if (sub.ended) {
+      // Unsubscribed, disconnected or closed while subscribe() was still running: undo it now.
+      this.runDispose(sub);
+      this.afterCall();
+      return;
+    }
+    this.write(encodeFrame({ jsonrpc: '2.0', id, result: { subscription: sub.id } }, this.settings.maxFrameBytes, 'a response'));
+    const queued = sub.queued ?? [];
+    sub.queued = null;
+    for (const frame of queued) this.write(frame);
+    if (sub.endAfterAck !== null) this.endSubscription(sub, { notify: true, error: sub.endAfterAck.error });
+    this.afterCall();
+  }
+
+  /** Runs `validate`; on a throw answers EIPC_BAD_PARAMS and returns INVALID. */
+  private validate(request: RpcRequest, validate: ((params: unknown) => unknown) | undefined): unknown {
+    if (validate === undefined) return request.params;
+    try {
+      return validate(request.params);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.replyError(request.id, errorBody('EIPC_BAD_PARAMS', `@svc/ipc: invalid params for "${request.method}": ${truncate(message)}`));
+      return INVALID;
+    }
+  }
+
+  private cancel(request: RpcRequest): void {
+    if (isRecord(request.params) && isRequestId(request.params.id)) this.calls.get(request.params.id)?.abort();
+  }
+
+  private unsubscribe(request: RpcRequest): void {
+    const subscriptionId = isRecord(request.params) ? request.params.subscription : undefined;
+    if (typeof subscriptionId !== 'string') {
+      this.replyError(request.id, errorBody('EIPC_BAD_PARAMS', '@svc/ipc: ipc.unsubscribe needs { "subscription": "<id>" }.'));
+      return;
+    }
+    const sub = this.subscriptions.get(subscriptionId);
+    if (sub !== undefined) this.endSubscription(sub, { notify: false });
+    if (request.id !== undefined) this.replyResult(request.id, UNSUBSCRIBE_METHOD, sub !== undefined);
+    this.refreshTimers(false);
+  }
+
+  /**
+   * Ends one subscription once: drops it, aborts its signal, calls its dispose function and, when
+   * the server side ended it, tells the client with an ipc.end notification.
+   */
+  private endSubscription(sub: ActiveSubscription, how: { notify: boolean; error?: unknown }): void {
+    if (sub.ended) return;
+    if (sub.queued !== null && how.notify) {
+      // Not acknowledged yet: end right after the acknowledgement, so the client sees both in order.
+      sub.endAfterAck = { error: how.error };
+      return;
+    }
+    sub.ended = true;
+    this.subscriptions.delete(sub.id);
+    sub.controller.abort();
+    if (how.notify && this.state === 'open') {
+      const params: Record<string, unknown> = { subscription: sub.id };
+      if (how.error !== undefined) params.error = handlerErrorBody(how.error, this.settings.maxFrameBytes);
+      this.write(encodeFrame({ jsonrpc: '2.0', method: END_METHOD, params }, this.settings.maxFrameBytes, 'an end notification'));
+    }
+    this.runDispose(sub);
+    this.refreshTimers(false);
+    this.finishIfDone();
+  }
+
+  private runDispose(sub: ActiveSubscription): void {
+    const dispose = sub.dispose;
+    sub.dispose = null;
+    if (dispose === null) return;
+    try {
+      const returned: unknown = dispose();
+      if (returned instanceof Promise) {
+        returned.catch((error: unknown) => this.settings.onError?.(error, { method: sub.method, connectionId: this.id }));
+      }
+    } catch (error) {
+      this.settings.onError?.(error, { method: sub.method, connectionId: this.id });
+    }
+  }
+
+  private replyResult(id: RequestId, method: string, result: unknown): void {
+    let frame: string;
+    try {
+      frame = encodeFrame({ jsonrpc: '2.0', id, result: result ?? null }, this.settings.maxFrameBytes, `the result of "${method}"`);
+    } catch (error) {
+      const code = isIpcError(error) && error.code === 'EIPC_FRAME_TOO_LARGE' ? 'EIPC_FRAME_TOO_LARGE' : 'EIPC_HANDLER';
+      this.replyError(id, errorBody(code, (error as Error).message));
+      return;
+    }
+    this.write(frame);
+  }
+
+  private replyError(id: RequestId | undefined, body: RpcErrorBody): void {
+    if (id === undefined || this.state !== 'open') return;
+    this.write(encodeFrame({ jsonrpc: '2.0', id, error: body }, this.settings.maxFrameBytes * 2, 'an error response'));
+  }
+
+  /** Sends one error frame and closes the connection. */
+  private fail(error: IpcError, id: RequestId | null): void {
+    if (this.state !== 'open') return;
+    const body = errorBody(error.code, error.message);
+    this.write(encodeFrame({ jsonrpc: '2.0', id, error: body }, this.settings.maxFrameBytes * 2, 'an error response'));
+    this.abortAll();
+    this.endSocket();
+  }
+
+  private write(frame: string): void {
+    if (this.state === 'closed' || this.socket.destroyed) return;
+    this.socket.write(frame);
+    // A subscriber that does not read would make us buffer without bound: cut it off instead.
+    if (this.socket.writableLength > this.settings.maxWriteBufferBytes) this.socket.destroy();
+  }
+
+  private afterCall(): void {
+    if (this.state !== 'open') return;
+    this.pump();
+  }
+
+  private inFlight(): number {
+    return this.calls.size + this.anonymousCalls.size;
+  }
+
+  /** After the client's FIN: once every queued frame is served and every call answered, close. */
+  private finishIfDone(): void {
+    if (!this.readEnded || this.state !== 'open' || this.inFlight() > 0) return;
+    if (this.reader.partialBytes() > 0) {
+      this.fail(new IpcError('EIPC_BAD_FRAME', '@svc/ipc: the connection ended in the middle of a frame (truncated frame).'), null);
+      return;
+    }
+    this.endSocket();
+  }
+
+  private onEnd(): void {
+    this.readEnded = true;
+    // Nobody can unsubscribe any more, and `nc`-style clients expect the stream to stop.
+    for (const sub of [...this.subscriptions.values()]) this.endSubscription(sub, { notify: false });
+    this.finishIfDone();
+  }
+
+  /**
+   * Idle timer: runs only while nothing is in flight, no subscription is open and no frame is
+   * half-read. Frame timer: runs from the first byte of a frame until its newline, and is not
+   * refreshed by further bytes of the same frame (one byte a second does not keep it alive).
+   */
+  private refreshTimers(completedFrame: boolean): void {
+    if (this.state !== 'open') return;
+    const partial = this.reader.partialBytes() > 0;
+    if (partial) {
+      if (this.frameTimer === null) {
+        this.frameTimer = setTimeout(() => this.onFrameTimeout(), this.settings.frameTimeoutMs);
+        this.frameTimer.unref();
+      } else if (completedFrame) {
+        this.frameTimer.refresh();
+      }
+    } else if (this.frameTimer !== null) {
+      clearTimeout(this.frameTimer);
+      this.frameTimer = null;
+    }
+    const idle = !partial && this.inFlight() === 0 && this.subscriptions.size === 0 && this.settings.idleTimeoutMs > 0;
+    if (idle) {
+      if (this.idleTimer === null) {
+        this.idleTimer = setTimeout(() => this.onIdleTimeout(), this.settings.idleTimeoutMs);
+        this.idleTimer.unref();
+      } else {
+        this.idleTimer.refresh();
+      }
+    } else if (this.idleTimer !== null) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
+    }
+  }
+
+  private onFrameTimeout(): void {
+    this.frameTimer = null;
+    this.fail(
+      new IpcError(
+        'EIPC_TIMEOUT',
+        `@svc/ipc: frame not completed within ${this.settings.frameTimeoutMs} ms of its first byte (frameTimeoutMs).`,
+      ),
+      null,
+    );
+  }
+
+  private onIdleTimeout(): void {
+    this.idleTimer = null;
+    this.fail(new IpcError('EIPC_TIMEOUT', `@svc/ipc: connection idle for ${this.settings.idleTimeoutMs} ms (idleTimeoutMs).`), null);
+  }
+
+  private abortAll(): void {
+    for (const controller of this.calls.values()) controller.abort();
+    for (const controller of this.anonymousCalls) controller.abort();
+    for (const sub of [...this.subscriptions.values()]) {
+      sub.ended = true;
+      this.subscriptions.delete(sub.id);
+      sub.controller.abort();
+      this.runDispose(sub);
+    }
+  }
+
+  private endSocket(): void {
+    if (this.state !== 'open') return;
+    this.state = 'ending';
+    this.clearTimers();
+    const socket = this.socket;
+    // Keep reading (and dropping) so the peer's writes do not stall; destroy once flushed, or after
+    // a grace period if the peer never reads what we wrote.
+    socket.resume();
+    const grace = setTimeout(() => socket.destroy(), FLUSH_GRACE_MS);
+    grace.unref();
+    socket.end(() => {
+      clearTimeout(grace);
+      socket.destroy();
+    });
+  }
+
+  private clearTimers(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    if (this.frameTimer !== null) clearTimeout(this.frameTimer);
+    this.idleTimer = null;
+    this.frameTimer = null;
+  }
+
+  private onClose(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.clearTimers();
+    this.abortAll();
+    this.onClosed(this);
+    this.markClosed();
+  }
+}
+
+const INVALID: unique symbol = Symbol('invalid params');
+
+function truncate(message: string): string {
+  return message.length > 1000 ? `${message.slice(0, 1000)}…` : message;
+}
