@@ -17,7 +17,20 @@ export function handlerErrorBody(error: unknown, maxFrameBytes: number): RpcErro
   let message =
     typeof fields.message === 'string' && fields.message.length > 0 ? fields.message : `handler threw ${describe(error)}`;
   if (message.length > MAX_MESSAGE_CHARS) message = `${message.slice(0, MAX_MESSAGE_CHARS)}…`;
-  return errorBody(code, message, usableData(fields.data, maxFrameBytes));
+  return errorBody(code, message, usableData(fields.data ?? ownFields(fields), maxFrameBytes));
+}
+
+/**
+ * Without a `data` field, an error's own enumerable fields are its data (a coded error keeps what
+ * the user needs there: a holder record, a stderr tail). Never its stack, cause, code or message.
+ */
+function ownFields(fields: Record<string, unknown>): Record<string, unknown> | undefined {
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (['code', 'message', 'name', 'stack', 'cause'].includes(key) || typeof value === 'function') continue;
+    data[key] = value;
+  }
+  return Object.keys(data).length > 0 ? data : undefined;
 }
 
 /** The error's data when it serialises to JSON within half a frame; dropped otherwise. */

@@ -55,6 +55,12 @@ const methods = defineMethods({
       throw new LockedError('service "api" is locked by pid 4242');
     },
   },
+  startFailed: {
+    handle: () => {
+      const error = Object.assign(new Error('service api did not start'), { code: 'ESTART_FAILED', service: 'api', stderrTail: ['boot', 'boom'] });
+      throw error;
+    },
+  },
   boom: {
     handle: async () => {
       await Promise.resolve();
@@ -107,6 +113,13 @@ describe('calls', () => {
     });
     expect(peer.lines.join('\n')).not.toMatch(/\bat .*\.(ts|js):\d+/);
     peer.socket.destroy();
+  });
+
+  it('sends an error\'s own enumerable fields as its data when it has no data field', async () => {
+    const client = await connect(await serve(methods));
+    const error = await client.call('startFailed').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ESTART_FAILED', data: { service: 'api', stderrTail: ['boot', 'boom'] } });
+    expect(Object.keys((error as { data: object }).data).sort()).toEqual(['service', 'stderrTail']);
   });
 
   it('reports a thrown non-error as EIPC_HANDLER', async () => {
