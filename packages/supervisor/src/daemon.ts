@@ -1,0 +1,291 @@
+import { join } from 'node:path';
+import { acquireLock, isLockError, resolveRunDir, resolveStateDir, type LockHandle } from '@svc/lock';
+import { createIpcServer, defineMethods, callMethod, subscribeMethod, type IpcServer } from '@svc/ipc';
+import {
+  ClosedError,
+  DaemonLockedError,
+  InvalidOptionsError,
+  ServiceLockedError,
+  UnknownServiceError,
+} from './errors.js';
+import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
+import type { SupervisorOptions } from './options.js';
+import { Supervisor, type LogStream, type SupervisorEvent, type SupervisorState, type SupervisorStats } from './supervisor.js';
+import { formatMetrics } from './metrics.js';
+
+/** A service as a config file declares it: everything but where its files go. */
+export type ServiceDefinition = Omit<SupervisorOptions, 'name' | 'logDir' | 'runDir' | 'orphanGuard' | 'instance'>;
+
+export const DAEMON_DEFAULTS = {
+  autostart: 'all' as 'all' | 'none',
+  handleSignals: true,
+  exitWhenIdle: true,
+  tailLines: 100,
+} as const;
+
+export interface DaemonOptions {
+  /** Names the daemon's lock (`svc-daemon-<id>`) and socket (`<runDir>/<id>.sock`): a config id or an ad-hoc service name. */
+  id: string;
+  services: Record<string, ServiceDefinition>;
+  /** Start every service at once (`all`) or only on request (`none`). */
+  autostart?: 'all' | 'none';
+  /** Install SIGTERM/SIGINT (graceful stop, then `done`) and SIGHUP (restart) handlers. */
+  handleSignals?: boolean;
+  /** Close the daemon when no service is active any more. */
+  exitWhenIdle?: boolean;
+  /** Environment for the default directories (SVC_HOME, XDG_*). */
+  env?: Record<string, string | undefined>;
+  runDir?: string;
+  stateDir?: string;
+}
+
+export interface Daemon {
+  readonly id: string;
+  readonly socketPath: string;
+  readonly pid: number;
+  /** Resolves once the daemon has stopped its services, released its locks and closed its socket. */
+  readonly done: Promise<void>;
+  supervisor(name: string): Supervisor;
+  start(name: string): Promise<SupervisorStats>;
+  stop(name: string): Promise<SupervisorStats>;
+  restart(name: string): Promise<SupervisorStats>;
+  status(name?: string): SupervisorStats[];
+  /** Graceful stop of every service, then release and close. Idempotent. */
+  close(): Promise<void>;
+}
+
+const ACTIVE: readonly SupervisorState[] = ['starting', 'running', 'stopping', 'backoff', 'crashed'];
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function serviceParam(params: unknown): { service: string } {
+  const service = (params as { service?: unknown } | null)?.service;
+  if (typeof service !== 'string') throw new Error('expected { service: string }');
+  return { service };
+}
+
+function optionalService(params: unknown): { service: string | null } {
+  const service = (params as { service?: unknown } | null)?.service;
+  if (service !== undefined && typeof service !== 'string') throw new Error('expected { service?: string }');
+  return { service: service ?? null };
+}
+
+function logsParams(params: unknown): { service: string; stream: LogStream | 'events'; lines: number; follow: boolean } {
+  const { service } = serviceParam(params);
+  const p = params as { stream?: unknown; lines?: unknown; follow?: unknown };
+  const stream = p.stream ?? 'stdout';
+  if (stream !== 'stdout' && stream !== 'stderr' && stream !== 'events') throw new Error('expected stream: "stdout" | "stderr" | "events"');
+  const lines = p.lines ?? DAEMON_DEFAULTS.tailLines;
+  if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 0 || lines > 100_000) throw new Error('expected lines: an integer 0-100000');
+  const follow = p.follow ?? false;
+  if (typeof follow !== 'boolean') throw new Error('expected follow: boolean');
+  return { service, stream, lines, follow };
+}
+
+/**
+ * The supervisor daemon: hosts the Supervisors of one config (or one ad-hoc service), holds the
+ * daemon lock and one lock per running service, and serves the admin socket. `svc run` awaits
+ * `done`. Every child is covered by one shared orphan guard, so a SIGKILLed daemon leaves no
+ * service behind (see orphan-guard.ts for the mechanism and its limits).
+ */
+export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('options', options, 'an object');
+  if (typeof options.id !== 'string' || !ID.test(options.id)) throw new InvalidOptionsError('id', options.id, 'a name of letters, digits, ".", "_", "-"');
+  if (typeof options.services !== 'object' || options.services === null || Object.keys(options.services).length === 0) {
+    throw new InvalidOptionsError('services', options.services, 'an object with at least one service definition');
+  }
+  const autostart = options.autostart ?? DAEMON_DEFAULTS.autostart;
+  if (autostart !== 'all' && autostart !== 'none') throw new InvalidOptionsError('autostart', autostart, '"all" or "none"');
+  const env = options.env ?? process.env;
+  const runDir = options.runDir ?? resolveRunDir(env);
+  const stateDir = options.stateDir ?? resolveStateDir(env);
+  const socketPath = join(runDir, `${options.id}.sock`);
+
+  let daemonLock: LockHandle;
+  try {
+    daemonLock = await acquireLock({ name: `svc-daemon-${options.id}`, dir: runDir, metadata: { socket: socketPath, services: Object.keys(options.services) } });
+  } catch (error) {
+    if (isLockError(error) && error.code === 'ELOCKED') throw new DaemonLockedError(options.id, (error as { holder?: unknown }).holder ?? null, error);
+    throw error;
+  }
+
+  const guard: OrphanGuard = createOrphanGuard();
+  const supervisors = new Map<string, Supervisor>();
+  const serviceLocks = new Map<string, LockHandle>();
+  let closing: Promise<void> | null = null;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+  try {
+    for (const [name, definition] of Object.entries(options.services)) {
+      supervisors.set(
+        name,
+        new Supervisor({ ...definition, name, logDir: join(stateDir, 'logs', options.id), runDir: join(runDir, options.id), orphanGuard: guard }),
+      );
+    }
+  } catch (error) {
+    await Promise.allSettled([...supervisors.values()].map((s) => s.close()));
+    guard.close();
+    await daemonLock.release();
+    throw error;
+  }
+
+  const get = (name: string): Supervisor => {
+    const sup = supervisors.get(name);
+    if (!sup) throw new UnknownServiceError(name, [...supervisors.keys()]);
+    return sup;
+  };
+
+  const lockService = async (name: string): Promise<void> => {
+    if (serviceLocks.has(name)) return;
+    try {
+      serviceLocks.set(name, await acquireLock({ name: `svc-service-${name}`, dir: runDir, metadata: { daemon: options.id, socket: socketPath } }));
+    } catch (error) {
+      if (isLockError(error) && error.code === 'ELOCKED') throw new ServiceLockedError(name, (error as { holder?: unknown }).holder ?? null, error);
+      throw error;
+    }
+  };
+
+  const unlockIfInactive = async (name: string): Promise<void> => {
+    const sup = supervisors.get(name);
+    const lock = serviceLocks.get(name);
+    if (!sup || !lock || ACTIVE.includes(sup.state)) return;
+    serviceLocks.delete(name);
+    await lock.release();
+  };
+
+  const checkIdle = (): void => {
+    if (closing || options.exitWhenIdle === false) return;
+    if ([...supervisors.values()].some((s) => ACTIVE.includes(s.state))) return;
+    void close();
+  };
+
+  for (const [name, sup] of supervisors) {
+    sup.on('state', ({ to }) => {
+      if (!ACTIVE.includes(to)) {
+        void unlockIfInactive(name).then(() => setImmediate(checkIdle));
+      }
+    });
+  }
+
+  const assertOpen = () => {
+    if (closing) throw new ClosedError(`daemon ${options.id}`);
+  };
+
+  const start = async (name: string): Promise<SupervisorStats> => {
+    assertOpen();
+    const sup = get(name);
+    await lockService(name);
+    await sup.start();
+    return sup.stats();
+  };
+  const stop = async (name: string): Promise<SupervisorStats> => {
+    const sup = get(name);
+    await sup.stop();
+    return sup.stats();
+  };
+  const restart = async (name: string): Promise<SupervisorStats> => {
+    assertOpen();
+    const sup = get(name);
+    await lockService(name);
+    await sup.restart();
+    return sup.stats();
+  };
+  const status = (name?: string): SupervisorStats[] => (name === undefined ? [...supervisors.values()] : [get(name)]).map((s) => s.stats());
+
+  const methods = defineMethods({
+    start: callMethod({ validate: serviceParam, handle: ({ service }) => start(service) }),
+    stop: callMethod({ validate: serviceParam, handle: ({ service }) => stop(service) }),
+    restart: callMethod({ validate: serviceParam, handle: ({ service }) => restart(service) }),
+    status: callMethod({ validate: optionalService, handle: ({ service }) => status(service ?? undefined) }),
+    metrics: callMethod({ validate: optionalService, handle: ({ service }) => ({ text: formatMetrics(status(service ?? undefined)) }) }),
+    logs: subscribeMethod({
+      validate: logsParams,
+      subscribe: ({ service, stream, lines, follow }, emit: (event: { stream: string; line: string }) => boolean, ctx) => {
+        const sup = get(service);
+        for (const line of sup.tail(stream, lines)) emit({ stream, line });
+        if (!follow) {
+          setImmediate(() => ctx.end());
+          return () => undefined;
+        }
+        if (stream === 'events') {
+          const onEvent = (event: SupervisorEvent) => void emit({ stream, line: JSON.stringify(event) });
+          sup.on('event', onEvent);
+          return () => sup.off('event', onEvent);
+        }
+        const onLog = (l: { stream: LogStream; line: string }) => {
+          if (l.stream === stream) emit({ stream, line: l.line });
+        };
+        sup.on('log', onLog);
+        return () => sup.off('log', onLog);
+      },
+    }),
+    events: subscribeMethod({
+      validate: optionalService,
+      subscribe: ({ service }, emit: (event: SupervisorEvent) => boolean) => {
+        const targets = service === null ? [...supervisors.values()] : [get(service)];
+        const onEvent = (event: SupervisorEvent) => void emit(event);
+        for (const sup of targets) sup.on('event', onEvent);
+        return () => {
+          for (const sup of targets) sup.off('event', onEvent);
+        };
+      },
+    }),
+  });
+
+  let server: IpcServer;
+  try {
+    server = await createIpcServer({ path: socketPath, methods });
+  } catch (error) {
+    await Promise.allSettled([...supervisors.values()].map((s) => s.close()));
+    guard.close();
+    await daemonLock.release();
+    throw error;
+  }
+
+  const onTerm = () => void close();
+  const onHup = () => {
+    for (const [name, sup] of supervisors) {
+      if (ACTIVE.includes(sup.state)) {
+        restart(name).catch(() => {
+          // The failure is in the service's state, stats and event log; the daemon keeps serving.
+        });
+      }
+    }
+  };
+  const handleSignals = options.handleSignals ?? DAEMON_DEFAULTS.handleSignals;
+  if (handleSignals) {
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onTerm);
+    process.on('SIGHUP', onHup);
+  }
+
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      if (handleSignals) {
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onTerm);
+        process.off('SIGHUP', onHup);
+      }
+      await Promise.allSettled([...supervisors.values()].map((s) => s.close()));
+      await server.close();
+      await Promise.allSettled([...serviceLocks.values()].map((l) => l.release()));
+      serviceLocks.clear();
+      guard.close();
+      await daemonLock.release();
+      resolveDone();
+    })();
+    return closing;
+  }
+
+  const daemon: Daemon = { id: options.id, socketPath, pid: process.pid, done, supervisor: get, start, stop, restart, status, close };
+
+  if (autostart === 'all') {
+    const results = await Promise.allSettled([...supervisors.keys()].map((name) => start(name)));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure && results.every((r) => r.status === 'rejected')) {
+      await close();
+      throw failure.reason;
+    }
+  }
+  return daemon;
+}

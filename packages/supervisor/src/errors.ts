@@ -1,0 +1,161 @@
+/**
+ * Every error @svc/supervisor throws. Codes are stable: the CLI and users match on them, and the
+ * docs page's error table is checked against ERROR_CODES by a test.
+ */
+export const ERROR_CODES = [
+  'EINVALID_OPTIONS',
+  'EENV_FILE',
+  'ELOG_PATH',
+  'ESTART_FAILED',
+  'ESTOPPED',
+  'ECLOSED',
+  'EUNKNOWN_SERVICE',
+  'ESERVICE_LOCKED',
+  'EDAEMON_LOCKED',
+] as const;
+
+export type SupervisorErrorCode = (typeof ERROR_CODES)[number];
+
+// Symbol.for so that the brand survives two copies of this package (ESM + CJS) in one process.
+const BRAND = Symbol.for('svc.supervisor.error');
+
+export class SupervisorError extends Error {
+  readonly code: SupervisorErrorCode;
+
+  constructor(code: SupervisorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SupervisorError';
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** Options that cannot be used: thrown by the constructor, before anything happens. */
+export class InvalidOptionsError extends SupervisorError {
+  readonly option: string;
+  readonly value: unknown;
+
+  constructor(option: string, value: unknown, expected: string) {
+    super('EINVALID_OPTIONS', `invalid option ${option}: ${describe(value)}; expected ${expected}`);
+    this.name = 'InvalidOptionsError';
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** A `.env` file that does not parse: names the file, the line and what was wrong. */
+export class EnvFileError extends SupervisorError {
+  readonly file: string;
+  readonly line: number;
+
+  constructor(file: string, line: number, reason: string, cause?: unknown) {
+    super('EENV_FILE', `${file}:${line}: ${reason}`, { cause });
+    this.name = 'EnvFileError';
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** A log path that is unsafe (a symlink, not a regular file, a directory others can write). */
+export class LogPathError extends SupervisorError {
+  readonly path: string;
+
+  constructor(path: string, reason: string, cause?: unknown) {
+    super('ELOG_PATH', `refusing log path ${path}: ${reason}`, { cause });
+    this.name = 'LogPathError';
+    this.path = path;
+  }
+}
+
+/** start()/restart() could not bring the service to `running`. */
+export class StartFailedError extends SupervisorError {
+  readonly service: string;
+  readonly state: string;
+  readonly lastExit: { code: number | null; signal: string | null } | null;
+  readonly stderrTail: string[];
+
+  constructor(
+    service: string,
+    state: string,
+    reason: string,
+    lastExit: { code: number | null; signal: string | null } | null,
+    stderrTail: string[],
+  ) {
+    super('ESTART_FAILED', `service ${service} did not start (${state}): ${reason}`);
+    this.name = 'StartFailedError';
+    this.service = service;
+    this.state = state;
+    this.lastExit = lastExit;
+    this.stderrTail = stderrTail;
+  }
+}
+
+/** A start()/restart() that was overtaken by stop(). */
+export class StoppedError extends SupervisorError {
+  readonly service: string;
+
+  constructor(service: string) {
+    super('ESTOPPED', `service ${service} was stopped before it became ready`);
+    this.name = 'StoppedError';
+    this.service = service;
+  }
+}
+
+/** The Supervisor or daemon was closed; it accepts no more requests. */
+export class ClosedError extends SupervisorError {
+  constructor(what: string) {
+    super('ECLOSED', `${what} is closed`);
+    this.name = 'ClosedError';
+  }
+}
+
+/** The daemon does not host a service of that name. */
+export class UnknownServiceError extends SupervisorError {
+  readonly service: string;
+
+  constructor(service: string, known: string[]) {
+    super('EUNKNOWN_SERVICE', `no service named ${describe(service)}; known: ${known.join(', ') || '(none)'}`);
+    this.name = 'UnknownServiceError';
+    this.service = service;
+  }
+}
+
+/** The service's lock is held by another daemon. */
+export class ServiceLockedError extends SupervisorError {
+  readonly service: string;
+  readonly holder: unknown;
+
+  constructor(service: string, holder: unknown, cause?: unknown) {
+    super('ESERVICE_LOCKED', `service ${service} is already running under another daemon: ${JSON.stringify(holder)}`, { cause });
+    this.name = 'ServiceLockedError';
+    this.service = service;
+    this.holder = holder;
+  }
+}
+
+/** Another daemon already hosts this config. */
+export class DaemonLockedError extends SupervisorError {
+  readonly daemonId: string;
+  readonly holder: unknown;
+
+  constructor(daemonId: string, holder: unknown, cause?: unknown) {
+    super('EDAEMON_LOCKED', `a daemon for ${daemonId} is already running: ${JSON.stringify(holder)}`, { cause });
+    this.name = 'DaemonLockedError';
+    this.daemonId = daemonId;
+    this.holder = holder;
+  }
+}
+
+export function isSupervisorError(error: unknown): error is SupervisorError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // Circular or otherwise unserialisable: the type name is enough for the message.
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * A watcher that kills what this process supervises if this process dies without stopping it
+ * (SIGKILL, OOM killer, a crash in native code), so no service lives on as an orphan.
+ *
+ * How: one `/bin/sh` per supervising process (about 1 MB), in its own session, reading
+ * commands from a pipe whose write end only this process holds. `+ <target>` adds a target
+ * (`-<pgid>` for a process group, `<pid>` for one process), `- <target>` removes it, `q` quits
+ * without killing. When the pipe reaches EOF — which the kernel guarantees as soon as this
+ * process is gone, however it died — the watcher sends SIGTERM to every target, waits one
+ * second, then SIGKILL. Limits: a target that escaped both its process group and the list (a
+ * `setsid` descendant started after the last scan) is not covered; killing the watcher itself
+ * disables the guard; pids are signalled without a start-time check, so a pid reused within
+ * that second could be hit (targets are removed as soon as the supervisor reaps them).
+ * (dash's `kill` takes no `--`: a negative number after the signal is read as a group.)
+ * On Windows there is no /bin/sh: the guard is disabled and Job Objects would be the tool.
+ */
+const SCRIPT = `
+t=' '
+while IFS= read -r l; do
+  case "$l" in
+    '+ '*) t="$t\${l#+ } " ;;
+    '- '*) x="\${l#- }"; case "$t" in *" $x "*) t="\${t%%" $x "*} \${t#*" $x "}" ;; esac ;;
+    q) exit 0 ;;
+  esac
+done
+[ "$t" = ' ' ] && exit 0
+for p in $t; do kill -TERM "$p" 2>/dev/null; done
+sleep 1
+for p in $t; do kill -KILL "$p" 2>/dev/null; done
+`;
+
+export interface OrphanGuard {
+  readonly pid: number | null;
+  /** Process group of `pgid` (signalled as -pgid). */
+  addGroup(pgid: number): void;
+  removeGroup(pgid: number): void;
+  addPid(pid: number): void;
+  removePid(pid: number): void;
+  /** Stops the watcher without killing anything. */
+  close(): void;
+}
+
+export function createOrphanGuard(options: { shell?: string } = {}): OrphanGuard {
+  if (process.platform === 'win32') return disabledGuard();
+  const child: ChildProcess = spawn(options.shell ?? '/bin/sh', ['-c', SCRIPT], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  child.unref();
+  const stdin = child.stdin!;
+  // The pipe must not keep this process alive, and a dead watcher must not crash it.
+  (stdin as unknown as { unref?: () => void }).unref?.();
+  stdin.on('error', () => {
+    // EPIPE when the watcher was killed from outside: the guard is gone, supervision goes on.
+  });
+  child.on('error', () => {
+    // No /bin/sh: the guard cannot run; stop() still kills everything, only the crash case is uncovered.
+  });
+  let closed = false;
+  const send = (line: string) => {
+    if (!closed && stdin.writable) stdin.write(`${line}\n`);
+  };
+  return {
+    pid: child.pid ?? null,
+    addGroup: (pgid) => send(`+ -${pgid}`),
+    removeGroup: (pgid) => send(`- -${pgid}`),
+    addPid: (pid) => send(`+ ${pid}`),
+    removePid: (pid) => send(`- ${pid}`),
+    close() {
+      if (closed) return;
+      send('q');
+      closed = true;
+      stdin.end();
+    },
+  };
+}
+
+function disabledGuard(): OrphanGuard {
+  const nothing = () => undefined;
+  return { pid: null, addGroup: nothing, removeGroup: nothing, addPid: nothing, removePid: nothing, close: nothing };
+}

@@ -1,0 +1,915 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
+import { backoffDelayMs } from './backoff.js';
+import { CrashLoopWindow } from './crash-loop.js';
+import { readEnvFile } from './env-file.js';
+import { ClosedError, InvalidOptionsError, StartFailedError, StoppedError, isSupervisorError } from './errors.js';
+import { ensurePrivateDir, LineSplitter, RotatingLog } from './log-file.js';
+import { tailLog } from './log-tail.js';
+import { createNotifySocket, parseIpcMessage, type NotifyMessage, type NotifySocket } from './notify-socket.js';
+import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
+import { resolveSupervisorOptions, type ResolvedSupervisorOptions, type SupervisorOptions } from './options.js';
+import { probeHttp, probeTcp } from './probe.js';
+import { CLOCK_TICKS_PER_SECOND, hasProc, readProc, readRssBytes, scanTree, walkTree, type ProcInfo } from './proc-tree.js';
+import { classifyExit, shouldRestart, type ExitReason } from './restart-policy.js';
+
+export type SupervisorState = 'starting' | 'running' | 'stopping' | 'stopped' | 'backoff' | 'crashed' | 'failed';
+export const SUPERVISOR_STATES: readonly SupervisorState[] = ['starting', 'running', 'stopping', 'stopped', 'backoff', 'crashed', 'failed'];
+
+export type LogStream = 'stdout' | 'stderr';
+
+export type SupervisorEventType =
+  | 'state'
+  | 'spawned'
+  | 'spawn-error'
+  | 'ready'
+  | 'status'
+  | 'exited'
+  | 'restarting'
+  | 'gave-up'
+  | 'stop-requested'
+  | 'killed'
+  | 'liveness-failed'
+  | 'limit-exceeded'
+  | 'report'
+  | 'log-error';
+
+/** One line of the JSON-lines event log, and the payload of the `event` event. */
+export interface SupervisorEvent {
+  /** Wall-clock time (ISO 8601), for humans; intervals are measured on the monotonic clock. */
+  time: string;
+  service: string;
+  instance: number;
+  type: SupervisorEventType;
+  [field: string]: unknown;
+}
+
+export interface LastExit {
+  code: number | null;
+  signal: string | null;
+  at: string;
+  reason: ExitReason | 'stop' | 'spawn-error';
+  /** `start`: ended before it was ready (a start failure); `run`: ended after (a crash). */
+  phase: 'start' | 'run';
+}
+
+export interface SupervisorStats {
+  name: string;
+  instance: number;
+  state: SupervisorState;
+  pid: number | null;
+  spawns: number;
+  restarts: number;
+  crashes: number;
+  startFailures: number;
+  uptimeMs: number;
+  lastExit: LastExit | null;
+  memoryBytes: number | null;
+  cpuPercent: number | null;
+  processes: number | null;
+  status: string | null;
+  droppedLogLines: number;
+  /** Log bytes waiting for the disk (bounded by logs.maxBuffer). */
+  logBufferedBytes: number;
+  nextRestartInMs: number | null;
+  failure: string | null;
+}
+
+export interface StateChange {
+  from: SupervisorState;
+  to: SupervisorState;
+  reason: string;
+}
+
+export interface LogLine {
+  stream: LogStream;
+  line: string;
+}
+
+type TerminateCause = 'stop' | 'start-timeout' | 'liveness' | 'limit';
+
+interface Run {
+  id: number;
+  /** execa's `nodeChildProcess`: the events ('exit', 'message') and send() live there. */
+  child: ChildProcess;
+  pid: number;
+  startTicks: number;
+  marker: string;
+  spawnedAt: number;
+  readyAt: number | null;
+  cause: TerminateCause | null;
+  exited: boolean;
+  exit: { code: number | null; signal: string | null } | null;
+  /** Descendants seen by scans: pid → start ticks. */
+  known: Map<number, number>;
+  /** Pids registered with the orphan guard beside the process group. */
+  guarded: Set<number>;
+  timers: Set<NodeJS.Timeout>;
+  terminating: Promise<void> | null;
+  finished: Promise<void>;
+  finish: () => void;
+  /** The exit was handled: leftovers swept, the restart decision taken. */
+  done: boolean;
+  lastHeartbeat: number;
+  probeFailures: number;
+  overMemorySince: number | null;
+  overCpuSince: number | null;
+  lastCpu: { ticks: number; at: number } | null;
+  samples: number;
+  splitters: Record<LogStream, LineSplitter>;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Keeps one service alive: spawns it in its own process group, waits for readiness, watches
+ * liveness and limits, restarts it under the restart table with backoff and a crash-loop limit,
+ * stops it completely (the whole tree, SIGKILL after the timeout), and logs what it says.
+ *
+ * Control calls (start, stop, restart) are serialised; a call identical to the one already
+ * waiting in the queue shares its answer, so 20 restarts at once cost one or two restarts and
+ * every caller gets a result.
+ */
+export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [SupervisorEvent]; log: [LogLine] }> {
+  readonly options: ResolvedSupervisorOptions;
+  readonly #base: string;
+  readonly #crashLoop: CrashLoopWindow;
+  readonly #logs: Record<LogStream, RotatingLog>;
+  readonly #eventLog: RotatingLog;
+  readonly #guard: OrphanGuard | null;
+  readonly #ownsGuard: boolean;
+  #state: SupervisorState = 'stopped';
+  #run: Run | null = null;
+  #runCounter = 0;
+  #wanted = false;
+  #closed = false;
+  #attempt = 0;
+  #backoffTimer: NodeJS.Timeout | null = null;
+  #backoffUntil: number | null = null;
+  #sampler: NodeJS.Timeout | null = null;
+  #notify: NotifySocket | null = null;
+  #waiters: Waiter[] = [];
+  #queueTail: Promise<unknown> = Promise.resolve();
+  #pendingOp: { kind: string; promise: Promise<void> } | null = null;
+  #stderrTail: string[] = [];
+  #status: string | null = null;
+  #failure: string | null = null;
+  #lastExit: LastExit | null = null;
+  #memoryBytes: number | null = null;
+  #cpuPercent: number | null = null;
+  #processes: number | null = null;
+  #counts = { spawns: 0, restarts: 0, crashes: 0, startFailures: 0 };
+
+  constructor(options: SupervisorOptions) {
+    super();
+    this.options = resolveSupervisorOptions(options);
+    const o = this.options;
+    this.#base = o.instance === 0 ? o.name : `${o.name}.${o.instance}`;
+    const notifyPath = join(o.runDir, `${this.#base}.notify.sock`);
+    // sun_path is 108 bytes on Linux, 104 on macOS.
+    if (Buffer.byteLength(notifyPath) > 103) {
+      throw new InvalidOptionsError('runDir', o.runDir, `a shorter path: the notify socket ${notifyPath} exceeds 103 bytes`);
+    }
+    this.#crashLoop = new CrashLoopWindow(o.restart.crashLoop.count, o.restart.crashLoop.windowMs, o.now);
+    ensurePrivateDir(o.logDir);
+    if (o.runDir !== o.logDir) ensurePrivateDir(o.runDir);
+    const logOptions = { maxSizeBytes: o.logs.maxSizeBytes, maxFiles: o.logs.maxFiles, maxBufferBytes: o.logs.maxBufferBytes };
+    const out = new RotatingLog({ path: this.logPath('stdout'), ...logOptions });
+    let err: RotatingLog;
+    let events: RotatingLog;
+    try {
+      err = new RotatingLog({ path: this.logPath('stderr'), ...logOptions });
+      events = new RotatingLog({ path: this.eventLogPath, ...logOptions });
+    } catch (error) {
+      void out.close();
+      throw error;
+    }
+    this.#logs = { stdout: out, stderr: err };
+    this.#eventLog = events;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      this.#logs[stream].on('write-error', (error) =>
+        this.#record('log-error', { stream, error: (error as NodeJS.ErrnoException).code ?? error.message, droppedLines: this.#logs[stream].stats.droppedLines }),
+      );
+    }
+    if (o.orphanGuard === false) {
+      this.#guard = null;
+      this.#ownsGuard = false;
+    } else if (o.orphanGuard) {
+      this.#guard = o.orphanGuard;
+      this.#ownsGuard = false;
+    } else {
+      this.#guard = createOrphanGuard();
+      this.#ownsGuard = true;
+    }
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get state(): SupervisorState {
+    return this.#state;
+  }
+
+  get pid(): number | null {
+    return this.#run && !this.#run.exited ? this.#run.pid : null;
+  }
+
+  logPath(stream: LogStream): string {
+    return join(this.options.logDir, `${this.#base}.${stream === 'stdout' ? 'out' : 'err'}.log`);
+  }
+
+  get eventLogPath(): string {
+    return join(this.options.logDir, `${this.#base}.events.jsonl`);
+  }
+
+  /** Starts the service; resolves when it is `running`, rejects with StartFailedError when it cannot get there. */
+  start(): Promise<void> {
+    return this.#enqueue('start', () => this.#doStart());
+  }
+
+  /** Stops the service and everything it spawned; cancels a pending restart. */
+  stop(): Promise<void> {
+    return this.#enqueue('stop', () => this.#doStop());
+  }
+
+  /** Stop (if active) and start again, resetting the crash-loop window. */
+  restart(): Promise<void> {
+    return this.#enqueue('restart', async () => {
+      await this.#doStop();
+      await this.#doStart();
+    });
+  }
+
+  /** Stops the service and releases logs, the notify socket and the orphan guard. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.stop();
+    this.#closed = true;
+    await this.#notify?.close();
+    this.#notify = null;
+    await Promise.all([this.#logs.stdout.close(), this.#logs.stderr.close()]);
+    await this.#eventLog.close();
+    if (this.#ownsGuard) this.#guard?.close();
+    this.removeAllListeners();
+  }
+
+  stats(): SupervisorStats {
+    const run = this.#run;
+    const now = this.options.now();
+    return {
+      name: this.options.name,
+      instance: this.options.instance,
+      state: this.#state,
+      pid: this.pid,
+      ...this.#counts,
+      uptimeMs: run && !run.exited && run.readyAt !== null ? Math.round(now - run.readyAt) : 0,
+      lastExit: this.#lastExit,
+      memoryBytes: this.#memoryBytes,
+      cpuPercent: this.#cpuPercent,
+      processes: this.#processes,
+      status: this.#status,
+      droppedLogLines: this.#logs.stdout.stats.droppedLines + this.#logs.stderr.stats.droppedLines,
+      logBufferedBytes: this.#logs.stdout.queuedBytes + this.#logs.stderr.queuedBytes,
+      nextRestartInMs: this.#backoffUntil === null ? null : Math.max(0, Math.round(this.#backoffUntil - now)),
+      failure: this.#failure,
+    };
+  }
+
+  /** The last stderr lines kept in memory (what `failed` shows the user). */
+  get stderrTail(): string[] {
+    return [...this.#stderrTail];
+  }
+
+  /** The last `lines` lines of a log file (across one rotation). */
+  tail(stream: LogStream | 'events', lines: number): string[] {
+    return tailLog(stream === 'events' ? this.eventLogPath : this.logPath(stream), lines);
+  }
+
+  /** Resolves when every queued log line has reached its file (or been counted as dropped). */
+  async flushLogs(): Promise<void> {
+    await Promise.all([this.#logs.stdout.flush(), this.#logs.stderr.flush(), this.#eventLog.flush()]);
+  }
+
+  // ---- control queue -------------------------------------------------------------------------
+
+  #enqueue(kind: string, operation: () => Promise<void>): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError(`supervisor ${this.options.name}`));
+    if (this.#pendingOp?.kind === kind) return this.#pendingOp.promise;
+    const op: { kind: string; promise: Promise<void> } = { kind, promise: Promise.resolve() };
+    op.promise = this.#queueTail.then(() => {
+      if (this.#pendingOp === op) this.#pendingOp = null;
+      return operation();
+    });
+    this.#pendingOp = op;
+    // The queue only orders operations; each caller gets its own outcome from op.promise.
+    this.#queueTail = op.promise.catch(() => undefined);
+    return op.promise;
+  }
+
+  async #doStart(): Promise<void> {
+    if (this.#closed) throw new ClosedError(`supervisor ${this.options.name}`);
+    const previous = this.#run;
+    // An exit being handled (leftovers swept, decision pending): let it settle before deciding.
+    if (previous && !previous.done && previous.exited) await previous.finished;
+    if (this.#state === 'running') return;
+    const outcome = this.#waitRunning();
+    this.#wanted = true;
+    if (this.#state === 'backoff') {
+      this.#cancelBackoff();
+      await this.#spawn();
+    } else if (this.#state === 'stopped' || this.#state === 'crashed' || this.#state === 'failed') {
+      this.#crashLoop.reset();
+      this.#attempt = 0;
+      this.#failure = null;
+      await this.#spawn();
+    }
+    return outcome;
+  }
+
+  async #doStop(): Promise<void> {
+    this.#wanted = false;
+    this.#rejectWaiters(new StoppedError(this.options.name));
+    if (this.#state === 'backoff') {
+      this.#cancelBackoff();
+      this.#setState('stopped', 'stop requested during backoff');
+      return;
+    }
+    const run = this.#run;
+    if (run && !run.exited) {
+      this.#record('stop-requested', { pid: run.pid });
+      await this.#terminate(run, 'stop');
+    }
+    if (run) await run.finished;
+  }
+
+  #waitRunning(): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  #resolveWaiters(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  #rejectWaiters(error: Error): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+
+  // ---- spawning ------------------------------------------------------------------------------
+
+  async #spawn(): Promise<void> {
+    const o = this.options;
+    this.#backoffUntil = null;
+    this.#setState('starting', this.#counts.spawns === 0 ? 'start' : 'restart');
+    let env: Record<string, string>;
+    try {
+      env = await this.#buildEnv();
+    } catch (error) {
+      this.#giveUp(isSupervisorError(error) ? error.message : String(error), 'spawn-error');
+      return;
+    }
+    if (this.#counts.spawns > 0) this.#counts.restarts++;
+    this.#counts.spawns++;
+    this.#crashLoop.recordStart();
+    const marker = env.SVC_INSTANCE_ID!;
+    const child = execa(o.command, o.args, {
+      cwd: o.cwd,
+      env,
+      extendEnv: false,
+      detached: true,
+      cleanup: false,
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      ipc: o.ipc,
+      serialization: 'json',
+      forceKillAfterDelay: false,
+      windowsHide: true,
+    });
+    if (child.pid === undefined) {
+      const result = await child;
+      this.#record('spawn-error', { error: result.originalMessage || result.shortMessage });
+      this.#lastExit = { code: null, signal: null, at: new Date().toISOString(), reason: 'spawn-error', phase: 'start' };
+      this.#counts.startFailures++;
+      this.#giveUp(`cannot spawn ${o.command}: ${result.originalMessage || result.shortMessage}`, 'spawn-error');
+      return;
+    }
+    // Outcome is observed through 'exit' below; the promise only settles after the streams close.
+    child.catch(() => undefined);
+    const pid = child.pid;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const run: Run = {
+      id: ++this.#runCounter,
+      child: child.nodeChildProcess,
+      pid,
+      startTicks: (hasProc ? readProc(pid)?.startTicks : undefined) ?? 0,
+      marker: `SVC_INSTANCE_ID=${marker}`,
+      spawnedAt: o.now(),
+      readyAt: null,
+      cause: null,
+      exited: false,
+      exit: null,
+      known: new Map(),
+      guarded: new Set(),
+      timers: new Set(),
+      terminating: null,
+      finished,
+      finish: () => {
+        run.done = true;
+        finish();
+      },
+      done: false,
+      lastHeartbeat: o.now(),
+      probeFailures: 0,
+      overMemorySince: null,
+      overCpuSince: null,
+      lastCpu: null,
+      samples: 0,
+      splitters: { stdout: new LineSplitter(), stderr: new LineSplitter() },
+    };
+    this.#run = run;
+    this.#guard?.addGroup(pid);
+    this.#record('spawned', { pid, attempt: this.#attempt });
+    this.#pipe(run, 'stdout', child.stdout);
+    this.#pipe(run, 'stderr', child.stderr);
+    run.child.on('message', (message: unknown) => {
+      const parsed = parseIpcMessage(message);
+      if (parsed) this.#onNotify(run, parsed);
+    });
+    // 'exit', not 'close': a grandchild holding the pipes must not delay the decision.
+    run.child.once('exit', (code, signal) => this.#onExit(run, code, signal));
+    this.#startSampler();
+    this.#awaitReadiness(run);
+  }
+
+  async #buildEnv(): Promise<Record<string, string>> {
+    const o = this.options;
+    const env: Record<string, string> = {};
+    if (o.inheritEnv) {
+      for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+    }
+    if (o.envFile !== null) Object.assign(env, readEnvFile(o.envFile));
+    Object.assign(env, o.env);
+    env.SVC_SERVICE_NAME = o.name;
+    env.SVC_INSTANCE = String(o.instance);
+    env.SVC_STOP_TIMEOUT_MS = String(o.stop.timeoutMs);
+    env.SVC_INSTANCE_ID = randomBytes(12).toString('hex');
+    if (o.ipc) env.SVC_NOTIFY = 'ipc';
+    else delete env.SVC_NOTIFY;
+    if (o.liveness.heartbeatTimeoutMs > 0) env.SVC_WATCHDOG_MS = String(o.liveness.heartbeatTimeoutMs);
+    if (o.readiness.type === 'notify' || o.liveness.heartbeatTimeoutMs > 0) {
+      this.#notify ??= await createNotifySocket(join(o.runDir, `${this.#base}.notify.sock`), (message) => {
+        // One instance per Supervisor: lines with or without MAINPID belong to the current run.
+        if (this.#run && !this.#run.exited) this.#onNotify(this.#run, message);
+      });
+      env.SVC_NOTIFY_SOCKET = this.#notify.path;
+    }
+    if (o.ipc && this.#hasLiveness()) {
+      // Lets a hung Node service write a diagnostic report on SIGUSR2 before it is killed.
+      const reports = join(o.logDir, 'reports');
+      ensurePrivateDir(reports);
+      env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${reports}`.trim();
+    }
+    return env;
+  }
+
+  #hasLiveness(): boolean {
+    return this.options.liveness.heartbeatTimeoutMs > 0 || this.options.liveness.http !== null;
+  }
+
+  #pipe(run: Run, stream: LogStream, readable: Readable | null): void {
+    if (!readable) return;
+    const log = this.#logs[stream];
+    readable.setEncoding('utf8');
+    const emitLine = (line: string) => {
+      if (stream === 'stderr' && this.options.logs.stderrTailLines > 0) {
+        this.#stderrTail.push(line);
+        if (this.#stderrTail.length > this.options.logs.stderrTailLines) this.#stderrTail.shift();
+      }
+      if (this.listenerCount('log') > 0) this.emit('log', { stream, line });
+      if (!log.writeLine(line)) readable.pause();
+    };
+    const onDrain = () => readable.resume();
+    log.on('drain', onDrain);
+    readable.on('data', (chunk: string) => run.splitters[stream].push(chunk, emitLine));
+    readable.on('end', () => run.splitters[stream].end(emitLine));
+    readable.on('close', () => log.off('drain', onDrain));
+    readable.on('error', () => {
+      // The pipe broke with the child: the lines already read are logged, nothing else is lost.
+    });
+  }
+
+  // ---- readiness and liveness ----------------------------------------------------------------
+
+  #awaitReadiness(run: Run): void {
+    const r = this.options.readiness;
+    if (r.type === 'none') {
+      this.#onReady(run);
+      return;
+    }
+    this.#timer(run, r.timeoutMs, () => {
+      if (run.readyAt === null && !run.exited) {
+        this.#record('liveness-failed', { pid: run.pid, check: 'readiness', timeoutMs: r.timeoutMs });
+        void this.#terminate(run, 'start-timeout');
+      }
+    });
+    if (r.type === 'http' || r.type === 'tcp') {
+      const poll = async () => {
+        if (run.exited || run.readyAt !== null || run.cause !== null) return;
+        const ok =
+          r.type === 'http' ? await probeHttp(r.url!, Math.max(r.intervalMs, 1000)) : await probeTcp(r.host, r.port!, Math.max(r.intervalMs, 1000));
+        if (ok) this.#onReady(run);
+        else this.#timer(run, r.intervalMs, () => void poll());
+      };
+      void poll();
+    }
+  }
+
+  #onNotify(run: Run, message: NotifyMessage): void {
+    if (run.exited) return;
+    switch (message.kind) {
+      case 'ready':
+        if (this.options.readiness.type === 'notify') this.#onReady(run);
+        break;
+      case 'watchdog':
+        run.lastHeartbeat = this.options.now();
+        break;
+      case 'status':
+        this.#status = message.text;
+        this.#record('status', { pid: run.pid, text: message.text });
+        break;
+      case 'stopping':
+      case 'mainpid':
+        break;
+    }
+  }
+
+  #onReady(run: Run): void {
+    if (run.readyAt !== null || run.exited || run.cause !== null || run !== this.#run) return;
+    const o = this.options;
+    run.readyAt = o.now();
+    run.lastHeartbeat = run.readyAt;
+    this.#record('ready', { pid: run.pid, startupMs: Math.round(run.readyAt - run.spawnedAt) });
+    this.#setState('running', 'ready');
+    this.#resolveWaiters();
+    if (o.liveness.heartbeatTimeoutMs > 0) {
+      const check = () => {
+        if (run.exited || run.cause !== null) return;
+        const silentMs = o.now() - run.lastHeartbeat;
+        if (silentMs >= o.liveness.heartbeatTimeoutMs) {
+          this.#record('liveness-failed', { pid: run.pid, check: 'heartbeat', silentMs: Math.round(silentMs), timeoutMs: o.liveness.heartbeatTimeoutMs });
+          void this.#hungRestart(run);
+        } else {
+          this.#timer(run, o.liveness.heartbeatTimeoutMs - silentMs + 1, check);
+        }
+      };
+      this.#timer(run, o.liveness.heartbeatTimeoutMs, check);
+    }
+    if (o.liveness.http !== null) {
+      const url = o.liveness.http;
+      const probe = async () => {
+        if (run.exited || run.cause !== null) return;
+        const ok = await probeHttp(url, o.liveness.probeTimeoutMs);
+        if (run.exited || run.cause !== null) return;
+        run.probeFailures = ok ? 0 : run.probeFailures + 1;
+        if (run.probeFailures >= o.liveness.failureThreshold) {
+          this.#record('liveness-failed', { pid: run.pid, check: 'http', url, failures: run.probeFailures });
+          void this.#hungRestart(run);
+        } else {
+          this.#timer(run, o.liveness.intervalMs, () => void probe());
+        }
+      };
+      this.#timer(run, o.liveness.intervalMs, () => void probe());
+    }
+  }
+
+  /** Asks a Node child for a diagnostic report (kept in logDir/reports), then restarts it. */
+  async #hungRestart(run: Run): Promise<void> {
+    if (run.cause !== null || run.exited) return;
+    run.cause = 'liveness';
+    if (this.options.ipc && process.platform !== 'win32') {
+      const dir = join(this.options.logDir, 'reports');
+      const before = new Set(safeList(dir));
+      signalPid(run.pid, 'SIGUSR2');
+      const deadline = this.options.now() + this.options.liveness.reportTimeoutMs;
+      let report: string | null = null;
+      while (report === null && !run.exited && this.options.now() < deadline) {
+        await delay(50);
+        report = safeList(dir).find((f) => !before.has(f) && f.endsWith('.json')) ?? null;
+      }
+      if (report !== null) this.#record('report', { pid: run.pid, path: join(dir, report) });
+    }
+    run.cause = null;
+    await this.#terminate(run, 'liveness');
+  }
+
+  // ---- limits --------------------------------------------------------------------------------
+
+  #startSampler(): void {
+    if (this.#sampler || !hasProc) return;
+    this.#sampler = setInterval(() => this.#sample(), this.options.limits.sampleIntervalMs);
+    this.#sampler.unref();
+  }
+
+  #stopSampler(): void {
+    if (this.#sampler) clearInterval(this.#sampler);
+    this.#sampler = null;
+  }
+
+  #sample(): void {
+    const run = this.#run;
+    if (!run || run.exited) return;
+    const o = this.options;
+    // Every tenth sample lists all of /proc and looks for the instance's marker, to find
+    // double-forked daemons that left the tree before the guard knew them; the others only
+    // walk the tree's own /proc entries, so an idle daemon costs next to nothing.
+    const members = this.#scan(run, ++run.samples % 10 === 0 ? 'full' : 'walk');
+    const now = o.now();
+    let rss = 0;
+    let ticks = 0;
+    for (const p of members) {
+      rss += readRssBytes(p.pid);
+      ticks += p.cpuTicks;
+    }
+    this.#memoryBytes = rss;
+    this.#processes = members.length;
+    if (run.lastCpu) {
+      const seconds = (now - run.lastCpu.at) / 1000;
+      // A child that exited between samples takes its ticks with it: never report negative.
+      this.#cpuPercent = seconds > 0 ? Math.max(0, Math.round(((ticks - run.lastCpu.ticks) / CLOCK_TICKS_PER_SECOND / seconds) * 1000) / 10) : 0;
+    }
+    run.lastCpu = { ticks, at: now };
+    if (run.cause !== null) return;
+    const { memoryBytes, cpuPercent, windowMs } = o.limits;
+    if (memoryBytes > 0) {
+      run.overMemorySince = rss > memoryBytes ? (run.overMemorySince ?? now) : null;
+      if (run.overMemorySince !== null && now - run.overMemorySince >= windowMs) {
+        this.#record('limit-exceeded', { pid: run.pid, limit: 'memory', memoryBytes: rss, limitBytes: memoryBytes });
+        void this.#terminate(run, 'limit');
+        return;
+      }
+    }
+    if (cpuPercent > 0 && this.#cpuPercent !== null) {
+      run.overCpuSince = this.#cpuPercent > cpuPercent ? (run.overCpuSince ?? now) : null;
+      if (run.overCpuSince !== null && now - run.overCpuSince >= windowMs) {
+        this.#record('limit-exceeded', { pid: run.pid, limit: 'cpu', cpuPercent: this.#cpuPercent, limitPercent: cpuPercent });
+        void this.#terminate(run, 'limit');
+      }
+    }
+  }
+
+  /** The instance's live processes; remembers them so they are found again after reparenting. */
+  #scan(run: Run, mode: 'full' | 'walk'): ProcInfo[] {
+    if (!hasProc) return [];
+    const members = (mode === 'walk' ? walkTree(run.pid, run.startTicks, run.known) : scanTree(run.pid, run.startTicks, run.known, run.marker)).filter(
+      (p) => p.state !== 'Z',
+    );
+    for (const p of members) {
+      run.known.set(p.pid, p.startTicks);
+      if (p.pgid !== run.pid && !run.guarded.has(p.pid)) {
+        run.guarded.add(p.pid);
+        this.#guard?.addPid(p.pid);
+      }
+    }
+    return members;
+  }
+
+  // ---- stopping ------------------------------------------------------------------------------
+
+  /**
+   * The stop sequence: the stop signal to the process group and to every descendant that left
+   * it, the shutdown message to a Node child, then after stop.timeout SIGKILL to all of them.
+   */
+  #terminate(run: Run, cause: TerminateCause): Promise<void> {
+    if (run.terminating) return run.terminating;
+    run.cause = cause;
+    const o = this.options;
+    if (this.#state === 'starting' || this.#state === 'running') this.#setState('stopping', cause);
+    const startedAt = o.now();
+    this.#signalTree(run, o.stop.signal);
+    if (run.child.connected) {
+      try {
+        run.child.send({ svc: 'shutdown' });
+      } catch {
+        // The channel closed between the check and the send: the signal above still stands.
+      }
+    }
+    run.terminating = new Promise<void>((resolve) => {
+      const killTimer = setTimeout(() => {
+        if (!run.exited) {
+          this.#record('killed', { pid: run.pid, afterMs: Math.round(o.now() - startedAt), signal: 'SIGKILL' });
+          this.#signalTree(run, 'SIGKILL');
+        }
+      }, o.stop.timeoutMs);
+      void run.finished.then(() => {
+        clearTimeout(killTimer);
+        resolve();
+      });
+    });
+    return run.terminating;
+  }
+
+  #signalTree(run: Run, signal: NodeJS.Signals): void {
+    const members = run.exited ? [] : this.#scan(run, 'full');
+    signalGroup(run.pid, signal);
+    for (const p of members) if (p.pgid !== run.pid) signalPid(p.pid, signal);
+    if (run.exited) for (const p of this.#scan(run, 'full')) signalPid(p.pid, signal);
+  }
+
+  /**
+   * After the main process exited: whatever it left behind (its group, escaped descendants) gets
+   * the stop signal and, if still alive at the deadline, SIGKILL — a restart never finds the
+   * old instance's children holding its port.
+   */
+  async #sweep(run: Run): Promise<void> {
+    const o = this.options;
+    const alive = () => {
+      const members = this.#scan(run, 'full');
+      return members.length > 0 || (!hasProc && groupAlive(run.pid));
+    };
+    if (!alive()) return;
+    const deadline = o.now() + o.stop.timeoutMs;
+    this.#signalTree(run, o.stop.signal);
+    while (alive()) {
+      if (o.now() >= deadline) {
+        this.#record('killed', { pid: run.pid, leftovers: true, signal: 'SIGKILL' });
+        this.#signalTree(run, 'SIGKILL');
+        for (let i = 0; i < 100 && alive(); i++) await delay(20);
+        return;
+      }
+      await delay(25);
+    }
+  }
+
+  // ---- exit and the restart decision ---------------------------------------------------------
+
+  #onExit(run: Run, code: number | null, signal: NodeJS.Signals | null): void {
+    run.exited = true;
+    run.exit = { code, signal };
+    for (const timer of run.timers) clearTimeout(timer);
+    run.timers.clear();
+    void this.#afterExit(run, code, signal);
+  }
+
+  async #afterExit(run: Run, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const o = this.options;
+    const now = o.now();
+    const phase = run.readyAt === null ? 'start' : 'run';
+    const requested = run.cause === 'stop' || !this.#wanted;
+    const reason: ExitReason = classifyExit({ code, signal, cause: run.cause === 'stop' ? null : run.cause }, o.restart.neverRestartExitCodes);
+    this.#lastExit = { code, signal, at: new Date().toISOString(), reason: requested ? 'stop' : reason, phase };
+    const uptimeMs = run.readyAt === null ? 0 : Math.round(now - run.readyAt);
+    this.#record('exited', { pid: run.pid, code, signal, reason: this.#lastExit.reason, phase, uptimeMs });
+    if (!requested && reason !== 'clean') {
+      if (phase === 'start') this.#counts.startFailures++;
+      else this.#counts.crashes++;
+      this.#setState('crashed', `${phase === 'start' ? 'start failure' : 'crash'}: ${reason}`);
+    }
+    await this.#sweep(run);
+    this.#guard?.removeGroup(run.pid);
+    for (const pid of run.guarded) this.#guard?.removePid(pid);
+    if (this.#run === run) {
+      this.#stopSampler();
+      this.#memoryBytes = null;
+      this.#cpuPercent = null;
+      this.#processes = null;
+    }
+    this.#decide(run, requested, reason, phase, uptimeMs);
+    run.finish();
+  }
+
+  #decide(run: Run, requested: boolean, reason: ExitReason, phase: 'start' | 'run', uptimeMs: number): void {
+    const o = this.options;
+    if (this.#run !== run) return;
+    if (requested) {
+      this.#setState('stopped', 'stopped');
+      return;
+    }
+    if (reason === 'never-restart-code') {
+      this.#giveUp(`exit code ${run.exit?.code} is in restart.neverRestartExitCodes`, reason);
+      return;
+    }
+    if (!shouldRestart(o.restart.policy, reason)) {
+      if (reason === 'clean') {
+        this.#setState('stopped', 'exited cleanly');
+        this.#rejectWaiters(this.#startError('exited cleanly before it was ready'));
+      } else {
+        this.#setState('crashed', `restart policy ${o.restart.policy}`);
+        this.#rejectWaiters(this.#startError(`${reason}, restart policy ${o.restart.policy}`));
+      }
+      return;
+    }
+    if (this.#crashLoop.isExhausted) {
+      const what = phase === 'start' ? 'failed to start' : 'crashed';
+      this.#giveUp(`${what} ${this.#crashLoop.recentStarts} times within ${o.restart.crashLoop.windowMs} ms (restart.crashLoop)`, 'crash-loop');
+      return;
+    }
+    if (uptimeMs >= o.restart.resetAfterMs) this.#attempt = 0;
+    this.#attempt++;
+    const delayMs = backoffDelayMs(this.#attempt, o.restart, o.random);
+    this.#record('restarting', { delayMs, attempt: this.#attempt, reason });
+    this.#setState('backoff', `restarting in ${delayMs} ms`);
+    this.#backoffUntil = o.now() + delayMs;
+    this.#backoffTimer = setTimeout(() => {
+      this.#backoffTimer = null;
+      if (this.#state === 'backoff' && this.#wanted && !this.#closed) void this.#spawn();
+    }, delayMs);
+  }
+
+  #giveUp(reason: string, kind: string): void {
+    this.#failure = reason;
+    this.#wanted = false;
+    this.#record('gave-up', { reason, kind, stderrTail: this.stderrTail });
+    this.#setState('failed', reason);
+    this.#rejectWaiters(this.#startError(reason));
+  }
+
+  #startError(reason: string): StartFailedError {
+    const exit = this.#lastExit ? { code: this.#lastExit.code, signal: this.#lastExit.signal } : null;
+    return new StartFailedError(this.options.name, this.#state, reason, exit, this.stderrTail);
+  }
+
+  #cancelBackoff(): void {
+    if (this.#backoffTimer) clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = null;
+    this.#backoffUntil = null;
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  #timer(run: Run, ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      run.timers.delete(timer);
+      fn();
+    }, ms);
+    run.timers.add(timer);
+  }
+
+  #setState(to: SupervisorState, reason: string): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.#record('state', { from, to, reason });
+    this.emit('state', { from, to, reason });
+  }
+
+  #record(type: SupervisorEventType, fields: Record<string, unknown>): void {
+    const event: SupervisorEvent = { time: new Date().toISOString(), service: this.options.name, instance: this.options.instance, type, ...fields };
+    if (!this.#closed) this.#eventLog.writeLine(JSON.stringify(event));
+    this.emit('event', event);
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(process.platform === 'win32' ? pgid : -pgid, signal);
+  } catch {
+    // ESRCH: the group is already empty, which is what we want.
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // ESRCH: already gone between the scan and the signal.
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means a member exists that we may not signal; ESRCH means the group is empty.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    // No reports directory yet: no report written.
+    return [];
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectIpc, type IpcClient } from '@svc/ipc';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDaemon, type Daemon, type ServiceDefinition } from '../src/index.js';
+import { Harness, NODE, fixture, procState, waitFor } from './helpers.js';
+
+const h = new Harness();
+const daemons: Daemon[] = [];
+const clients: IpcClient[] = [];
+const hosts: ChildProcess[] = [];
+afterEach(async () => {
+  await Promise.allSettled(clients.splice(0).map((c) => c.close()));
+  await Promise.allSettled(daemons.splice(0).map((d) => d.close()));
+  for (const host of hosts.splice(0)) {
+    try {
+      process.kill(-host.pid!, 'SIGKILL');
+    } catch {
+      // The host already exited.
+    }
+  }
+  await h.cleanup();
+});
+
+function service(pidFile: string, extra: Partial<ServiceDefinition> = {}): ServiceDefinition {
+  return { command: NODE, args: [fixture('pid-file.mjs')], env: { PID_FILE: pidFile }, readiness: { type: 'notify' }, stop: { timeout: 3000 }, ...extra };
+}
+
+function pids(file: string): number[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [];
+}
+
+async function daemon(home: string, id: string, services: Record<string, ServiceDefinition>, extra = {}): Promise<Daemon> {
+  const d = await createDaemon({ id, services, env: { SVC_HOME: home }, handleSignals: false, ...extra });
+  daemons.push(d);
+  return d;
+}
+
+async function client(path: string): Promise<IpcClient> {
+  const c = await connectIpc(path);
+  clients.push(c);
+  return c;
+}
+
+describe('daemon', () => {
+  it('serves start, stop, restart, status, metrics, logs and events over its admin socket', async () => {
+    const home = h.tempDir();
+    const d = await daemon(home, 'proj', { api: service(join(home, 'api.pids')), worker: service(join(home, 'worker.pids')) });
+    const c = await client(d.socketPath);
+    const status = (await c.call('status', {})) as Array<{ name: string; state: string }>;
+    expect(status.map((s) => [s.name, s.state])).toEqual([['api', 'running'], ['worker', 'running']]);
+
+    const events: Array<{ type: string; service: string }> = [];
+    const sub = await c.subscribe('events', { service: 'api' }, (e) => events.push(e as never));
+    const restarted = (await c.call('restart', { service: 'api' }, { timeoutMs: 20_000 })) as { state: string; restarts: number };
+    expect(restarted).toMatchObject({ state: 'running', restarts: 1 });
+    await waitFor(() => events.some((e) => e.type === 'ready'), 'the ready event');
+    expect(events.every((e) => e.service === 'api')).toBe(true);
+    await sub.close();
+
+    await d.supervisor('api').flushLogs();
+    const lines: string[] = [];
+    let ended = false;
+    await c.subscribe('logs', { service: 'api', lines: 10 }, (e) => lines.push((e as { line: string }).line), { onEnd: () => (ended = true) });
+    await waitFor(() => ended, 'the end of the tail');
+    expect(lines).toHaveLength(2);
+    expect(lines.every((l) => l.startsWith('hello from '))).toBe(true);
+
+    const metrics = (await c.call('metrics', {})) as { text: string };
+    expect(metrics.text).toContain('svc_service_up{service="api",instance="0"} 1');
+
+    await expect(c.call('start', { service: 'nope' })).rejects.toMatchObject({ code: 'EUNKNOWN_SERVICE' });
+    await expect(c.call('start', { service: 42 })).rejects.toMatchObject({ code: 'EIPC_BAD_PARAMS' });
+
+    const stopped = (await c.call('stop', { service: 'worker' }, { timeoutMs: 20_000 })) as { state: string };
+    expect(stopped.state).toBe('stopped');
+    for (const pid of pids(join(home, 'worker.pids'))) expect(procState(pid)).toBe('gone');
+  });
+
+  it('refuses a second daemon for the same id, and a service already run by another daemon, naming the holder', async () => {
+    const home = h.tempDir();
+    await daemon(home, 'proj', { api: service(join(home, 'a.pids')) });
+    await expect(daemon(home, 'proj', { api: service(join(home, 'b.pids')) })).rejects.toMatchObject({
+      code: 'EDAEMON_LOCKED',
+      holder: expect.objectContaining({ pid: process.pid }),
+    });
+    await expect(daemon(home, 'other', { api: service(join(home, 'c.pids')) })).rejects.toMatchObject({
+      code: 'ESERVICE_LOCKED',
+      holder: expect.objectContaining({ metadata: expect.objectContaining({ daemon: 'proj' }) }),
+    });
+    expect(pids(join(home, 'a.pids'))).toHaveLength(1);
+    expect(pids(join(home, 'b.pids'))).toHaveLength(0);
+    expect(pids(join(home, 'c.pids'))).toHaveLength(0);
+  });
+
+  it('exits when it runs no service any more, releasing its locks', async () => {
+    const home = h.tempDir();
+    const d = await daemon(home, 'proj', { api: service(join(home, 'a.pids')) });
+    await d.stop('api');
+    await d.done;
+    // The locks are free: the same id starts again.
+    const again = await daemon(home, 'proj', { api: service(join(home, 'a.pids')) });
+    expect(again.status()[0]!.state).toBe('running');
+  });
+
+  it('SIGTERM: graceful stop of every service, then the daemon exits', async () => {
+    const home = h.tempDir();
+    const host = await startHost(home, 'proj', { api: service(join(home, 'a.pids')), b: service(join(home, 'b.pids')) });
+    const children = [...pids(join(home, 'a.pids')), ...pids(join(home, 'b.pids'))];
+    expect(children).toHaveLength(2);
+    host.child.kill('SIGTERM');
+    const code = await new Promise((resolve) => host.child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(host.output()).toContain('daemon done');
+    for (const pid of children) expect(procState(pid)).toBe('gone');
+  });
+
+  it('SIGKILL of the daemon: no service process remains within 2 s; a new daemon runs exactly one instance', async () => {
+    const home = h.tempDir();
+    const pidFile = join(home, 'a.pids');
+    const host = await startHost(home, 'proj', { api: service(pidFile) });
+    const [first] = pids(pidFile);
+    process.kill(host.child.pid!, 'SIGKILL');
+    const killedAt = performance.now();
+    await waitFor(() => procState(first!) !== 'alive', 'the orphan to die', 10_000);
+    const tookMs = performance.now() - killedAt;
+    expect(procState(first!)).not.toBe('alive');
+    // The guard acts within 1 s (SIGTERM) / 2 s (SIGKILL); the bound is loose for a loaded machine.
+    expect(tookMs).toBeLessThan(6000);
+    await startHost(home, 'proj', { api: service(pidFile) });
+    const all = pids(pidFile);
+    expect(all).toHaveLength(2);
+    expect(all.filter((pid) => procState(pid) === 'alive')).toEqual([all[1]]);
+  });
+
+  it('SIGHUP restarts the running services', async () => {
+    const home = h.tempDir();
+    const pidFile = join(home, 'a.pids');
+    const host = await startHost(home, 'proj', { api: service(pidFile) });
+    host.child.kill('SIGHUP');
+    await waitFor(() => pids(pidFile).length === 2, 'the restarted instance');
+    const [old, fresh] = pids(pidFile);
+    await waitFor(() => procState(old!) !== 'alive', 'the old instance to stop');
+    expect(procState(fresh!)).toBe('alive');
+  });
+});
+
+async function startHost(home: string, id: string, services: Record<string, ServiceDefinition>) {
+  const file = join(home, `${id}.services.json`);
+  writeFileSync(file, JSON.stringify(services));
+  const child = spawn(NODE, [fixture('daemon-host.mjs'), home, id, file], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  hosts.push(child);
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  await waitFor(() => output.includes('"socket"') || child.exitCode !== null, 'the daemon to be ready');
+  if (child.exitCode !== null) throw new Error(`daemon host exited ${child.exitCode}: ${output}`);
+  return { child, output: () => output };
+}

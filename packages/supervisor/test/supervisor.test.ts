@@ -1,0 +1,282 @@
+import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isSupervisorError, type SupervisorEvent } from '../src/index.js';
+import { Harness, fixture, procState, recordEvents, waitFor, waitForEvent } from './helpers.js';
+
+const h = new Harness();
+afterEach(() => h.cleanup());
+
+const spawns = (events: SupervisorEvent[]) => events.filter((e) => e.type === 'spawned');
+
+describe('Supervisor: restarts', () => {
+  it('restarts a crashed service after the configured delay', async () => {
+    const sup = h.supervisor({
+      args: [fixture('exit-with.mjs'), '1', '200'],
+      restart: { delay: 700, jitter: 0, crashLoop: { count: 100, window: '1m' } },
+    });
+    const events = recordEvents(sup);
+    const exitedAt: number[] = [];
+    const spawnedAt: number[] = [];
+    sup.on('event', (e) => (e.type === 'exited' ? exitedAt : e.type === 'spawned' ? spawnedAt : []).push(performance.now()));
+    await sup.start();
+    await waitFor(() => spawns(events).length >= 2, 'the restart');
+    expect(events.find((e) => e.type === 'restarting')).toMatchObject({ delayMs: 700, attempt: 1, reason: 'exit-code' });
+    expect(spawnedAt[1]! - exitedAt[0]!).toBeGreaterThanOrEqual(690);
+    expect(sup.stats()).toMatchObject({ crashes: expect.any(Number), restarts: 1 });
+    expect(sup.stats().lastExit).toMatchObject({ code: 1, signal: null, reason: 'exit-code', phase: 'run' });
+  });
+
+  it('crash loop: exactly `count` spawns, then failed with the last stderr lines, and no spawn after', async () => {
+    const sup = h.supervisor({
+      args: [fixture('exit-with.mjs'), '2', '50'],
+      restart: { delay: 10, jitter: 0, crashLoop: { count: 4, window: '1m' } },
+    });
+    const events = recordEvents(sup);
+    await sup.start();
+    await waitFor(() => sup.state === 'failed', 'failed');
+    expect(spawns(events)).toHaveLength(4);
+    const gaveUp = events.find((e) => e.type === 'gave-up')!;
+    expect(gaveUp.kind).toBe('crash-loop');
+    expect(gaveUp.stderrTail).toContain('about to exit 2');
+    // "No spawn for a long while": far longer than the whole loop took, still 4.
+    const before = events.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(spawns(events)).toHaveLength(4);
+    expect(events.slice(before).some((e) => e.type === 'spawned')).toBe(false);
+    expect(sup.stats().failure).toMatch(/4 times within 60000 ms/);
+  });
+
+  it('grows the delay between crashes by the factor (backoff in a real loop)', async () => {
+    const sup = h.supervisor({
+      args: [fixture('exit-with.mjs'), '1', '0'],
+      restart: { delay: 50, factor: 2, maxDelay: 300, jitter: 0, crashLoop: { count: 6, window: '1m' } },
+    });
+    const events = recordEvents(sup);
+    await sup.start().catch(() => undefined);
+    await waitFor(() => sup.state === 'failed', 'failed');
+    expect(events.filter((e) => e.type === 'restarting').map((e) => e.delayMs)).toEqual([50, 100, 200, 300, 300]);
+  });
+
+  it('a start that is never ready is a failed start, distinct from a crash', async () => {
+    const sup = h.supervisor({
+      args: [fixture('never-ready.mjs')],
+      readiness: { type: 'notify', timeout: 800 },
+      restart: { delay: 0, crashLoop: { count: 2, window: '1m' } },
+    });
+    const events = recordEvents(sup);
+    const error = await sup.start().then(() => null, (e: unknown) => e);
+    expect(isSupervisorError(error) && error.code).toBe('ESTART_FAILED');
+    expect(sup.state).toBe('failed');
+    expect(events.filter((e) => e.type === 'exited').every((e) => e.reason === 'start-timeout' && e.phase === 'start')).toBe(true);
+    expect(sup.stats()).toMatchObject({ startFailures: 2, crashes: 0 });
+  });
+
+  it('a command that does not exist fails at once with the spawn error', async () => {
+    const sup = h.supervisor({ command: '/nonexistent/svc-binary' });
+    await expect(sup.start()).rejects.toMatchObject({ code: 'ESTART_FAILED' });
+    expect(sup.state).toBe('failed');
+    expect(sup.stats().failure).toMatch(/ENOENT/);
+  });
+});
+
+describe('Supervisor: readiness and liveness', () => {
+  it('notify over the socket (any language) and over IPC (Node)', async () => {
+    const viaSocket = h.supervisor({ name: 'sock', args: [fixture('notify.mjs'), 'socket'], ipc: false, readiness: { type: 'notify', timeout: 20_000 } });
+    const viaIpc = h.supervisor({ name: 'ipc', args: [fixture('notify.mjs'), 'ipc'], readiness: { type: 'notify', timeout: 20_000 } });
+    await Promise.all([viaSocket.start(), viaIpc.start()]);
+    expect(viaSocket.state).toBe('running');
+    expect(viaIpc.state).toBe('running');
+  });
+
+  it('http and tcp readiness', async () => {
+    const port = await freePort();
+    const http = h.supervisor({ name: 'http', args: [fixture('http-server.mjs')], env: { PORT: String(port) }, readiness: { type: 'http', url: `http://127.0.0.1:${port}/` } });
+    await http.start();
+    const port2 = await freePort();
+    const tcp = h.supervisor({ name: 'tcp', args: [fixture('http-server.mjs')], env: { PORT: String(port2) }, readiness: { type: 'tcp', port: port2 } });
+    await tcp.start();
+    expect([http.state, tcp.state]).toEqual(['running', 'running']);
+  });
+
+  it('heartbeat stops → restart within heartbeat timeout × 1.5, counted as a liveness failure', async () => {
+    const sup = h.supervisor({
+      args: [fixture('notify.mjs'), 'socket', '200', '1000'],
+      ipc: false,
+      readiness: { type: 'notify' },
+      liveness: { heartbeatTimeout: 2000 },
+      restart: { delay: 0, crashLoop: { count: 10, window: '1m' } },
+    });
+    const events = recordEvents(sup);
+    await sup.start();
+    const failed = await waitForEvent(events, (e) => e.type === 'liveness-failed', 'the liveness failure');
+    expect(failed.check).toBe('heartbeat');
+    expect(failed.silentMs as number).toBeGreaterThanOrEqual(2000);
+    expect(failed.silentMs as number).toBeLessThanOrEqual(3000);
+    await waitFor(() => spawns(events).length >= 2, 'the restart');
+    expect(events.find((e) => e.type === 'exited')).toMatchObject({ reason: 'liveness', phase: 'run' });
+  });
+
+  it('HTTP liveness probe failing `failureThreshold` times restarts a hung Node service, after asking for a report', async () => {
+    const port = await freePort();
+    const sup = h.supervisor({
+      args: [fixture('http-server.mjs')],
+      env: { PORT: String(port) },
+      readiness: { type: 'notify' },
+      liveness: { http: `http://127.0.0.1:${port}/`, interval: 200, failureThreshold: 2, probeTimeout: 300, reportTimeout: 1000 },
+      stop: { timeout: 1000 },
+      restart: { delay: 0, crashLoop: { count: 10, window: '1m' } },
+    });
+    const events = recordEvents(sup);
+    await sup.start();
+    await fetch(`http://127.0.0.1:${port}/hang`).then((r) => r.text());
+    const failed = await waitForEvent(events, (e) => e.type === 'liveness-failed', 'the probe failure');
+    expect(failed).toMatchObject({ check: 'http', failures: 2 });
+    await waitFor(() => spawns(events).length >= 2, 'the restart');
+  });
+
+  it('memory limit sustained over the window → graceful restart', async () => {
+    const sup = h.supervisor({
+      args: [fixture('memory-hog.mjs'), '120'],
+      readiness: { type: 'notify' },
+      limits: { memory: '60MB', window: 600, sampleInterval: 200 },
+      restart: { delay: 0, crashLoop: { count: 10, window: '1m' } },
+    });
+    const events = recordEvents(sup);
+    await sup.start();
+    const exceeded = await waitForEvent(events, (e) => e.type === 'limit-exceeded', 'the memory limit');
+    expect(exceeded.limit).toBe('memory');
+    expect(exceeded.memoryBytes as number).toBeGreaterThan(60 * 1024 * 1024);
+    const exited = await waitForEvent(events, (e) => e.type === 'exited', 'the exit');
+    // Graceful: the stop signal was enough, no SIGKILL.
+    expect(exited).toMatchObject({ reason: 'limit', signal: 'SIGTERM' });
+    expect(events.some((e) => e.type === 'killed')).toBe(false);
+    await waitFor(() => spawns(events).length >= 2, 'the restart');
+  });
+
+  it('reports memory and CPU of the whole tree in stats', async () => {
+    const sup = h.supervisor({ args: [fixture('memory-hog.mjs'), '30'], readiness: { type: 'notify' }, limits: { sampleInterval: 100 } });
+    await sup.start();
+    await waitFor(() => (sup.stats().memoryBytes ?? 0) > 30 * 1024 * 1024 && sup.stats().cpuPercent !== null, 'a sample');
+    expect(sup.stats()).toMatchObject({ state: 'running', processes: 1, pid: expect.any(Number) });
+  });
+});
+
+describe('Supervisor: stop', () => {
+  it('kills a SIGTERM-ignoring child with SIGKILL once stop.timeout has passed', async () => {
+    const sup = h.supervisor({ args: [fixture('ignore-term.mjs')], readiness: { type: 'notify' }, stop: { timeout: 1500 } });
+    const events = recordEvents(sup);
+    await sup.start();
+    const pid = sup.pid!;
+    const started = performance.now();
+    await sup.stop();
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(1450);
+    expect(events.find((e) => e.type === 'killed')).toMatchObject({ signal: 'SIGKILL', pid });
+    expect((events.find((e) => e.type === 'killed')!.afterMs as number)).toBeGreaterThanOrEqual(1500);
+    expect(sup.stats().lastExit).toMatchObject({ signal: 'SIGKILL', reason: 'stop' });
+    expect((await sup.flushLogs(), sup.tail('stdout', 10))).toEqual(expect.arrayContaining(['SIGTERM ignored', 'message ignored {"svc":"shutdown"}']));
+    expect(sup.state).toBe('stopped');
+    expect(procState(pid)).toBe('gone');
+  });
+
+  it('stop during backoff cancels the restart', async () => {
+    const sup = h.supervisor({ args: [fixture('exit-with.mjs'), '1', '100'], restart: { delay: 5000, jitter: 0 } });
+    const events = recordEvents(sup);
+    await sup.start();
+    await waitFor(() => sup.state === 'backoff', 'backoff');
+    await sup.stop();
+    expect(sup.state).toBe('stopped');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(spawns(events)).toHaveLength(1);
+    expect(sup.stats().nextRestartInMs).toBeNull();
+  });
+
+  it('20 concurrent restarts are serialised and all answered; one instance runs at the end', async () => {
+    const sup = h.supervisor({ args: [fixture('notify.mjs'), 'ipc'], readiness: { type: 'notify' }, stop: { timeout: 5000 } });
+    const events = recordEvents(sup);
+    await sup.start();
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => sup.restart()));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill('fulfilled'));
+    expect(sup.state).toBe('running');
+    const spawned = spawns(events).map((e) => e.pid as number);
+    expect(spawned.length).toBeGreaterThanOrEqual(2);
+    expect(spawned.length).toBeLessThanOrEqual(21);
+    // Every pid but the last is gone: never two at once.
+    for (const pid of spawned.slice(0, -1)) expect(procState(pid)).toBe('gone');
+    expect(sup.pid).toBe(spawned.at(-1));
+  });
+
+  it('stop and start interleaved keep a consistent state', async () => {
+    const sup = h.supervisor({ args: [fixture('notify.mjs'), 'ipc'], readiness: { type: 'notify' } });
+    const outcomes = await Promise.allSettled([sup.start(), sup.stop(), sup.start(), sup.restart(), sup.stop()]);
+    expect(outcomes.every((o) => o.status === 'fulfilled' || (isSupervisorError(o.reason) && o.reason.code === 'ESTOPPED'))).toBe(true);
+    expect(sup.state).toBe('stopped');
+    expect(sup.pid).toBeNull();
+  });
+});
+
+describe('Supervisor: environment', () => {
+  it('passes env, envFile and the protocol variables; env wins over envFile', async () => {
+    const dir = h.tempDir();
+    const envFile = join(dir, '.env');
+    writeFileSync(envFile, 'FROM_FILE=file\nBOTH=file\n');
+    const sup = h.supervisor({
+      args: [fixture('print-env.mjs'), 'FROM_FILE', 'BOTH', 'SVC_SERVICE_NAME', 'SVC_INSTANCE', 'SVC_STOP_TIMEOUT_MS', 'SVC_NOTIFY'],
+      envFile,
+      env: { BOTH: 'env' },
+      restart: { policy: 'never' },
+      stop: { timeout: 4321 },
+    });
+    await sup.start();
+    await waitFor(() => sup.state === 'stopped', 'the clean exit');
+    await sup.flushLogs();
+    expect(JSON.parse(sup.tail('stdout', 1)[0]!)).toEqual({
+      FROM_FILE: 'file',
+      BOTH: 'env',
+      SVC_SERVICE_NAME: 'svc-test',
+      SVC_INSTANCE: '0',
+      SVC_STOP_TIMEOUT_MS: '4321',
+      SVC_NOTIFY: 'ipc',
+    });
+  });
+
+  it('a broken env file fails the start with EENV_FILE details and spawns nothing', async () => {
+    const dir = h.tempDir();
+    const envFile = join(dir, '.env');
+    writeFileSync(envFile, 'GOOD=1\nnot a line\n');
+    const sup = h.supervisor({ args: [fixture('notify.mjs')], envFile });
+    const events = recordEvents(sup);
+    await expect(sup.start()).rejects.toMatchObject({ code: 'ESTART_FAILED' });
+    expect(sup.stats().failure).toMatch(/\.env:2: expected KEY=value/);
+    expect(spawns(events)).toHaveLength(0);
+  });
+
+  it('bad options throw EINVALID_OPTIONS before anything happens', () => {
+    const bad = [
+      { name: '../evil' },
+      { command: '' },
+      { restart: { policy: 'sometimes' } },
+      { restart: { delay: '5 parsecs' } },
+      { readiness: { type: 'http', url: 'ftp://x' } },
+      { stop: { signal: 'SIGNOPE' } },
+      { limits: { memory: '-1MB' } },
+      { logs: { maxFiles: 0 } },
+    ];
+    for (const options of bad) {
+      expect(() => h.supervisor(options as never)).toThrow(expect.objectContaining({ code: 'EINVALID_OPTIONS' }));
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
