@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'EBAD_METADATA',
   'ECOMPROMISED',
   'EABORTED',
+  'EBACKEND',
+  'EPOOLER',
 ] as const;
 
 export type LockErrorCode = (typeof ERROR_CODES)[number];
@@ -92,6 +94,48 @@ export class LockAbortedError extends LockError {
   constructor(lockName: string, options?: { cause?: unknown }) {
     super('EABORTED', `waiting for lock "${lockName}" was aborted`, options);
     this.name = 'LockAbortedError';
+  }
+}
+
+/**
+ * The Redis or PostgreSQL server could not be reached, did not answer within `commandTimeoutMs`,
+ * or answered with an error. Whatever a timed-out command may have done on the server is undone
+ * before this is thrown (see docs/packages/lock.md).
+ */
+export class LockBackendError extends LockError {
+  readonly backend: 'redis' | 'postgres';
+  /** Where the lease lives: `redis://host:port key …` or `postgres://host:port/db schema.table …`. */
+  readonly location: string;
+  readonly timedOut: boolean;
+  constructor(details: { backend: 'redis' | 'postgres'; location: string; what: string; timedOut?: boolean }, options?: { cause?: unknown }) {
+    const cause = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super('EBACKEND', `${details.backend} lock ${details.location}: ${details.what}${cause}`, options);
+    this.name = 'LockBackendError';
+    this.backend = details.backend;
+    this.location = details.location;
+    this.timedOut = details.timedOut ?? false;
+  }
+}
+
+/**
+ * The PostgreSQL connection goes through a pooler (PgBouncer, pgpool, a cloud proxy): the backend
+ * key the connection was given is not that of the server process that runs its queries.
+ */
+export class LockPoolerError extends LockError {
+  readonly location: string;
+  readonly backendPid: number;
+  readonly announcedPid: number;
+  constructor(location: string, backendPid: number, announcedPid: number) {
+    super(
+      'EPOOLER',
+      `postgres lock ${location}: the connection goes through a connection pooler or proxy (queries run in server process ${backendPid}, ` +
+        `but the connection was announced as process ${announcedPid}). Behind a transaction-mode pooler each statement may run on another ` +
+        `server session, so a lock tied to the session would not be held. Connect straight to PostgreSQL (not through PgBouncer), e.g. a direct port or a pooler-bypass URL.`,
+    );
+    this.name = 'LockPoolerError';
+    this.location = location;
+    this.backendPid = backendPid;
+    this.announcedPid = announcedPid;
   }
 }
 

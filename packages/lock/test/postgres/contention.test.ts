@@ -1,0 +1,3 @@
+import { describeContention } from '../lease/contention-suite.js';
+
+describeContention('postgres');
