@@ -1,48 +1,76 @@
-// The @svc/lock demo: a second copy of a server is refused with a friendly message naming the
-// first; after the first is SIGKILLed, the next start takes the lock at once.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// The svc demo: the example server under svc — start, status, health, a crash and its restart,
+// logs, stop. Everything runs in a temp SVC_HOME and is removed at the end.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 
-const home = mkdtempSync(path.join(tmpdir(), 'svc-demo-'));
-const server = path.join(import.meta.dirname, 'demo-server.mjs');
-const env = { ...process.env, SVC_HOME: home };
+const root = path.resolve(import.meta.dirname, '..');
+const svcBin = path.join(root, 'apps/cli/bin/run.js');
+const server = path.join(root, 'apps/example-server/dist/index.js');
+const work = mkdtempSync(path.join(tmpdir(), 'svc-demo-'));
+const env = { ...process.env, SVC_HOME: path.join(work, 'home') };
 
-function start(label) {
-  const child = spawn(process.execPath, [server], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = createInterface({ input: child.stdout });
-  const errors = createInterface({ input: child.stderr });
-  const first = new Promise((resolve) => {
-    lines.once('line', (line) => resolve({ ok: true, line }));
-    errors.once('line', (line) => resolve({ ok: false, line }));
+const port = await new Promise((resolve) => {
+  const probe = net.createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
   });
-  return { child, first, label };
+});
+
+writeFileSync(
+  path.join(work, 'svc.config.yaml'),
+  `services:
+  api:
+    command: ${JSON.stringify(process.execPath)}
+    args: [${JSON.stringify(server)}]
+    env: { PORT: ${port}, VERSION: demo-1, SVC_EXAMPLE_TEST_ROUTES: "1" }
+    readiness: { type: notify, timeout: 20s }
+    liveness: { heartbeatTimeout: 5s }
+    restart: { delay: 200ms }
+    stop: { timeout: 5s }
+`,
+);
+
+function svc(...args) {
+  console.log(`\n$ svc ${args.join(' ')}`);
+  const result = spawnSync(process.execPath, [svcBin, ...args], { cwd: work, env, stdio: 'inherit' });
+  return result.status;
 }
 
-const step = (text) => console.log(`\n\u2192 ${text}`);
+async function get(pathname, method = 'GET') {
+  console.log(`\n$ curl -X ${method} http://127.0.0.1:${port}${pathname}`);
+  const response = await fetch(`http://127.0.0.1:${port}${pathname}`, { method });
+  console.log(`${response.status} ${await response.text()}`);
+}
+
+async function until(check) {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the demo waited too long');
+}
+
+const statusOf = () => JSON.parse(spawnSync(process.execPath, [svcBin, 'status', 'api', '--json'], { cwd: work, env, encoding: 'utf8' }).stdout)[0];
+
 try {
-  step('start the server');
-  const a = start('first');
-  console.log(`  ${(await a.first).line}`);
-
-  step('start it again while it runs');
-  const b = start('second');
-  const refused = await b.first;
-  console.log(`  ${refused.line}`);
-  await new Promise((resolve) => b.child.once('exit', resolve));
-
-  step(`kill -9 the first (pid ${a.child.pid}), then start again at once`);
-  const t0 = performance.now();
-  a.child.kill('SIGKILL');
-  await new Promise((resolve) => a.child.once('exit', resolve));
-  const c = start('third');
-  const again = await c.first;
-  console.log(`  ${again.line}  (${Math.round(performance.now() - t0)} ms after the kill, no stale window)`);
-  c.child.kill('SIGTERM');
-  await new Promise((resolve) => c.child.once('exit', resolve));
-  console.log('\nDone.');
+  if (svc('start', 'api') !== 0) throw new Error('svc start failed');
+  svc('status');
+  await get('/health');
+  const before = statusOf();
+  await get('/crash', 'POST').catch((error) => console.log(`(the server went down: ${error.cause?.code ?? error.message})`));
+  await until(() => {
+    const now = statusOf();
+    return now?.state === 'running' && now.restarts > before.restarts;
+  });
+  console.log('\nthe supervisor restarted it:');
+  svc('status');
+  svc('logs', 'api', '--events', '-n', '4');
+  svc('stop', 'api');
+  svc('status');
 } finally {
-  rmSync(home, { recursive: true, force: true });
+  spawnSync(process.execPath, [svcBin, 'stop', '--all'], { cwd: work, env, stdio: 'ignore' });
+  rmSync(work, { recursive: true, force: true });
 }

@@ -7,11 +7,24 @@ export default defineConfig({
   themeConfig: {
     nav: [
       { text: 'Guide', link: '/' },
+      { text: 'CLI', link: '/cli' },
       { text: 'Packages', link: '/packages/lock' },
       { text: 'Decisions', link: '/decisions' },
     ],
     sidebar: [
-      { text: 'Introduction', items: [{ text: 'What svc is', link: '/' }, { text: 'Decisions', link: '/decisions' }] },
+      {
+        text: 'Introduction',
+        items: [
+          { text: 'What svc is', link: '/' },
+          { text: 'The svc CLI', link: '/cli' },
+          { text: 'Child ↔ supervisor protocol', link: '/protocol' },
+          { text: 'Decisions', link: '/decisions' },
+        ],
+      },
+      {
+        text: 'Guides',
+        items: [{ text: 'One active instance across hosts', link: '/guides/across-hosts' }],
+      },
       {
         text: 'Packages',
         items: [
@@ -19,6 +32,7 @@ export default defineConfig({
           { text: '@svc/ipc', link: '/packages/ipc' },
           { text: '@svc/health', link: '/packages/health' },
           { text: '@svc/drain', link: '/packages/drain' },
+          { text: '@svc/supervisor', link: '/packages/supervisor' },
           { text: '@svc/installers', link: '/packages/installers' },
         ],
       },

@@ -24,11 +24,14 @@ describe.concurrent.each(published.map((dir) => [path.basename(dir), dir]))('pac
   });
 
   it('passes attw --pack (ESM, CJS and bundler resolution with types)', async () => {
-    const result = await run('npx', ['attw', '--pack', '.', '--format', 'json'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).catch(
+    const result = await run('npx', ['attw', '--pack', '.', '--profile', 'node16', '--format', 'json'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).catch(
       (error: { stdout?: string; code?: number }) => ({ stdout: error.stdout ?? '', failed: error.code }),
     );
-    const report = JSON.parse(result.stdout) as { analysis: { problems: unknown[] } };
-    expect(report.analysis.problems).toEqual([]);
+    const report = JSON.parse(result.stdout) as { analysis: { problems: Array<{ resolutionKind?: string }> } };
+    // The packages need Node >= 22, which always reads `exports`: node10-style resolution (no
+    // `exports`, so no subpaths) is not a way they can be loaded. --profile node16 drops it from
+    // the exit code; the JSON still lists it.
+    expect(report.analysis.problems.filter((p) => p.resolutionKind !== 'node10')).toEqual([]);
     expect('failed' in result ? result.failed : 0).toBe(0);
   });
 });

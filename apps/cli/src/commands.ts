@@ -1,0 +1,34 @@
+import ConfigShow from './commands/config/show.js';
+import ConfigValidate from './commands/config/validate.js';
+import Disable from './commands/disable.js';
+import Enable from './commands/enable.js';
+import Health from './commands/health.js';
+import Init from './commands/init.js';
+import Install from './commands/install.js';
+import Logs from './commands/logs.js';
+import Reload from './commands/reload.js';
+import Restart from './commands/restart.js';
+import Run from './commands/run.js';
+import Start from './commands/start.js';
+import Status from './commands/status.js';
+import Stop from './commands/stop.js';
+import Uninstall from './commands/uninstall.js';
+
+/** Every command, for oclif's explicit discovery (one bundle, no directory scan). */
+export const COMMANDS = {
+  start: Start,
+  stop: Stop,
+  restart: Restart,
+  reload: Reload,
+  status: Status,
+  logs: Logs,
+  health: Health,
+  run: Run,
+  install: Install,
+  uninstall: Uninstall,
+  enable: Enable,
+  disable: Disable,
+  init: Init,
+  'config:validate': ConfigValidate,
+  'config:show': ConfigShow,
+};

@@ -1,0 +1,42 @@
+/** Every code the CLI itself raises (errors from the packages keep their own codes). */
+export const ERROR_CODES = ['ECONFIG', 'ECONFIG_NOT_FOUND', 'ENOT_RUNNING', 'ESTART_FAILED', 'EUNHEALTHY', 'EUSAGE', 'ENOT_AVAILABLE', 'ETIMEOUT'] as const;
+export type CliErrorCode = (typeof ERROR_CODES)[number];
+
+const BRAND = Symbol.for('svc.cli.error');
+
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+  /** Extra lines shown under the message (a log tail, a hint). */
+  readonly details: string[];
+
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown; details?: string[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CliError';
+    this.code = code;
+    this.details = options?.details ?? [];
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+export function isCliError(error: unknown): error is CliError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** A config file that cannot be used: names the file, the key path, the bad value and what was expected. */
+export class ConfigError extends CliError {
+  readonly file: string;
+  readonly problems: Array<{ path: string; message: string; value?: unknown }>;
+
+  constructor(file: string, problems: Array<{ path: string; message: string; value?: unknown }>, options?: { cause?: unknown }) {
+    const lines = problems.map((p) => `  ${p.path || '(top level)'}: ${p.message}${p.value === undefined ? '' : ` (got ${show(p.value)})`}`);
+    super('ECONFIG', `invalid config ${file}:\n${lines.join('\n')}`, options);
+    this.name = 'ConfigError';
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

@@ -1,0 +1,21 @@
+import { useColour } from './output.js';
+import { collectStatus, formatStatus } from './status-report.js';
+
+/**
+ * `svc status [name] [--json]` without loading oclif: the same result and output as the command,
+ * for shell prompts and scripts that call it often. bin/run.js takes this path only for exactly
+ * those arguments; anything else (--help, --config, other flags) goes through oclif.
+ */
+export async function fastStatus(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const name = args.find((a) => !a.startsWith('-'));
+  try {
+    const items = await collectStatus(name);
+    process.stdout.write(`${json ? JSON.stringify(items, null, 2) : formatStatus(items, useColour())}\n`);
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: e.code ?? 'EUNKNOWN', message: e.message } }, null, 2)}\n`);
+    else process.stderr.write(`Error: ${e.message}\n`);
+    process.exitCode = 1;
+  }
+}

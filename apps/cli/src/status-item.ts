@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { SupervisorState } from '@svc/supervisor';
+
+/*
+ * One row of `svc status --json` (the shape DESIGN's CLI contract fixes), as a runtime schema
+ * with the TypeScript type inferred from it, so that the type and the validator cannot drift.
+ * Scripts and the end-to-end suite validate what the CLI prints with `statusItemSchema`.
+ * Only the type is imported on the `svc status` fast path: zod itself loads only where a
+ * caller validates.
+ */
+
+export const STATUS_ITEM_STATES = ['starting', 'running', 'stopping', 'stopped', 'backoff', 'crashed', 'failed'] as const;
+
+const count = z.int().min(0);
+const state = z.enum(STATUS_ITEM_STATES);
+
+export const statusInstanceSchema = z.strictObject({
+  instance: count,
+  pid: z.int().positive().nullable(),
+  state,
+  restarts: count,
+  memoryBytes: count.nullable(),
+  cpuPercent: z.number().min(0).nullable(),
+  /** Processes in the instance's tree (itself and its descendants), from the last sample. */
+  processes: count.nullable(),
+});
+
+export const statusItemSchema = z.strictObject({
+  name: z.string().min(1),
+  state,
+  pid: z.int().positive().nullable(),
+  supervisorPid: z.int().positive().nullable(),
+  uptimeMs: count,
+  restarts: count,
+  lastExit: z.strictObject({ code: z.int().nullable(), signal: z.string().nullable(), at: z.iso.datetime() }).nullable(),
+  memoryBytes: count.nullable(),
+  cpuPercent: z.number().min(0).nullable(),
+  /** The service's own STATUS= text, or the failure that stopped it; null when it said nothing. */
+  health: z.string().nullable(),
+  instances: z.array(statusInstanceSchema),
+  /** The daemon that hosts it. */
+  daemon: z.string().min(1),
+  /** False when the daemon died: the row is what its lock last recorded, not a live report. */
+  supervisorAlive: z.boolean(),
+  /** The reason a failed service gave up. */
+  failure: z.string().nullable(),
+  /** For a failed service: the last lines of its stderr. */
+  stderrTail: z.array(z.string()).optional(),
+});
+
+export const statusReportSchema = z.array(statusItemSchema);
+
+export type StatusItem = z.infer<typeof statusItemSchema>;
+export type StatusInstance = z.infer<typeof statusInstanceSchema>;
+
+// The schema's states are the supervisor's, both ways: a new state breaks the build, not a script.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type _StatesMatch = Assert<Same<StatusItem['state'], SupervisorState>>;

@@ -1,0 +1,133 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findConfig, loadConfig } from '../src/config/load.js';
+import { parseDuration, parseSize } from '../src/config/units.js';
+import type { ConfigError } from '../src/errors.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'svc-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const write = (name: string, text: string) => {
+  const file = path.join(dir, name);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return file;
+};
+
+async function configError(file: string): Promise<ConfigError> {
+  const error = await loadConfig({ file }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: 'ECONFIG', file });
+  return error as ConfigError;
+}
+
+describe('units', () => {
+  it('reads durations and sizes as the config writes them', () => {
+    expect(parseDuration('10s')).toBe(10_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('1.5m')).toBe(90_000);
+    expect(parseDuration('2h')).toBe(7_200_000);
+    expect(parseDuration(250)).toBe(250);
+    expect(parseDuration('10 sec')).toBeNull();
+    expect(parseDuration(-1)).toBeNull();
+    expect(parseSize('10MB')).toBe(10 * 1024 * 1024);
+    expect(parseSize('512KiB')).toBe(512 * 1024);
+    expect(parseSize('1gb')).toBe(1024 ** 3);
+    expect(parseSize(4096)).toBe(4096);
+    expect(parseSize('ten megs')).toBeNull();
+  });
+});
+
+describe('finding the config', () => {
+  it('walks up from the working directory', () => {
+    const file = write('svc.config.json', '{"services":{}}');
+    mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
+    expect(findConfig(path.join(dir, 'a', 'b'))).toBe(file);
+  });
+
+  it('says how to create one when there is none', async () => {
+    const error = await loadConfig({ cwd: dir }).catch((e: unknown) => e);
+    // A temp dir's ancestors hold no svc config.
+    expect(error).toMatchObject({ code: 'ECONFIG_NOT_FOUND' });
+    expect((error as { details: string[] }).details.join('\n')).toContain('svc init');
+  });
+});
+
+describe('every format loads to the same config', () => {
+  const expected = { command: 'node', args: ['server.js'], instances: 2, stop: { timeout: 5000 }, logs: { maxSize: 1024 * 1024 } };
+  it.each([
+    ['svc.config.json', JSON.stringify({ services: { api: { command: 'node', args: ['server.js'], instances: 2, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } })],
+    ['svc.config.yaml', 'services:\n  api:\n    command: node\n    args: [server.js]\n    instances: 2\n    stop: { timeout: 5s }\n    logs: { maxSize: 1MB }\n'],
+    ['svc.config.toml', '[services.api]\ncommand = "node"\nargs = ["server.js"]\ninstances = 2\nstop = { timeout = "5s" }\nlogs = { maxSize = "1MB" }\n'],
+    ['svc.config.mjs', "export default { services: { api: { command: 'node', args: ['server.js'], instances: 2, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } };\n"],
+    ['svc.config.ts', "const config: { services: Record<string, unknown> } = { services: { api: { command: 'node', args: ['server.js'], instances: 2, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } };\nexport default config;\n"],
+  ])('%s', async (name, text) => {
+    const file = write(name, text);
+    const config = await loadConfig({ file });
+    expect(config.file).toBe(file);
+    expect(config.services.api).toMatchObject({ ...expected, name: 'api', cwd: dir });
+  });
+});
+
+describe('invalid configs name the file, the key, the value and what was expected', () => {
+  it('a bad duration', async () => {
+    const error = await configError(write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', restart: { delay: '10 sec' } } } })));
+    expect(error.problems).toEqual([{ path: 'services.api.restart.delay', message: expect.stringContaining('duration') as string, value: '10 sec' }]);
+    expect(error.message).toContain('services.api.restart.delay');
+    expect(error.message).toContain('"10 sec"');
+  });
+
+  it('a misspelt key', async () => {
+    const error = await configError(write('svc.config.yaml', 'services:\n  api:\n    comand: node\n'));
+    expect(error.message).toMatch(/services\.api.*unknown key "comand"/s);
+    expect(error.message).toMatch(/services\.api\.command/);
+  });
+
+  it('a hostile service name', async () => {
+    const error = await configError(write('svc.config.json', JSON.stringify({ services: { '../../etc': { command: 'x' } } })));
+    expect(error.message).toMatch(/service name/);
+  });
+
+  it('a wrong type, an out-of-range number and an unknown enum value', async () => {
+    const error = await configError(
+      write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', instances: 0, args: 'server.js', restart: { policy: 'sometimes' } } } })),
+    );
+    const paths = error.problems.map((p) => p.path).sort();
+    expect(paths).toEqual(['services.api.args', 'services.api.instances', 'services.api.restart.policy']);
+  });
+
+  it('readiness http without a url', async () => {
+    const error = await configError(write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', readiness: { type: 'http' } } } })));
+    expect(error.problems[0]).toMatchObject({ path: 'services.api.readiness.url' });
+  });
+
+  it('a syntax error in YAML, TOML or JSON', async () => {
+    for (const [name, text] of [
+      ['svc.config.yaml', 'services:\n  api: [\n'],
+      ['svc.config.toml', '[services.api\n'],
+      ['svc.config.json', '{"services": '],
+    ] as const) {
+      rmSync(path.join(dir, name), { force: true });
+      const error = await configError(write(name, text));
+      expect(error.message).toMatch(/not valid (YAML|TOML|JSON)/);
+    }
+  });
+
+  it('a missing env file', async () => {
+    const error = await configError(write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', envFile: '.env.missing' } } })));
+    expect(error.problems[0]).toMatchObject({ path: 'services.api.envFile' });
+  });
+});
+
+describe('env files', () => {
+  it('are read with a real dotenv parser, and env wins over them', async () => {
+    write('.env', 'A=from-file\nB="quoted # not a comment"\n# comment\nexport C=exported\nMULTI="line1\nline2"\n');
+    const file = write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', envFile: '.env', env: { A: 'from-config', PORT: 3000 } } } }));
+    const config = await loadConfig({ file });
+    expect(config.services.api!.resolvedEnv).toEqual({ A: 'from-config', B: 'quoted # not a comment', C: 'exported', MULTI: 'line1\nline2', PORT: '3000' });
+  });
+});

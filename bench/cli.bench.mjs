@@ -1,0 +1,412 @@
+// The `svc` CLI against the PM2 CLI, in one run, with `node -e 0` as the floor:
+//   1. `svc status --json` vs `pm2 jlist` with 5 running services, each command timed end to end
+//      as a child process, interleaved with the floor;
+//   2. `svc start <name>` vs `pm2 start <script> --name <name>`, timed from just before the spawn to
+//      the first TCP connect the service accepts (and to the CLI's own exit), cold (no daemon of
+//      either tool running) and warm (the tool's daemon up with the 5 services).
+// Both tools run the same script (bench/fixtures/cli-server.mjs) with the same node binary
+// (process.execPath), each from its own home (SVC_HOME, PM2_HOME) in a temp directory.
+// Run: node bench/cli.bench.mjs [--status-runs 30] [--start-runs 12]   (after pnpm build)
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readLock } from '@svc/lock';
+import { median, percentile, writeResults } from './lib/report.mjs';
+
+const { values: args } = parseArgs({ options: { 'status-runs': { type: 'string', default: '30' }, 'start-runs': { type: 'string', default: '12' } } });
+const STATUS_RUNS = Number(args['status-runs']);
+const START_RUNS = Number(args['start-runs']);
+const SERVICES = 5;
+const here = import.meta.dirname;
+const NODE = process.execPath;
+const CLI_DIR = path.join(here, '..', 'apps', 'cli');
+const PM2_BIN = path.join(here, 'node_modules', 'pm2', 'bin', 'pm2');
+const SERVER = path.join(here, 'fixtures', 'cli-server.mjs');
+for (const file of [path.join(CLI_DIR, 'bin', 'run.js'), path.join(CLI_DIR, 'dist', 'commands.js'), PM2_BIN]) {
+  if (!existsSync(file)) throw new Error(`${file} is missing: build the CLI (cd apps/cli && pnpm build) and install the bench dependencies`);
+}
+const scratch = mkdtempSync(path.join(tmpdir(), 'svc-cli-bench-'));
+
+/**
+ * The CLI as built now, copied (bin, dist, package.json; node_modules linked) so that a rebuild of
+ * apps/cli during the run cannot mix two builds in one set of figures. Its daemons run from the
+ * copy too (the CLI spawns its own bin/run.js). Returns the copy's bin and a digest of its dist.
+ */
+function snapshotCli() {
+  const dist = path.join(CLI_DIR, 'dist');
+  const stamp = () => readdirSync(dist).map((f) => `${f}:${statSync(path.join(dist, f)).mtimeMs}`).sort().join('|');
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const before = existsSync(path.join(dist, 'commands.js')) ? stamp() : null;
+    const copy = path.join(scratch, 'cli');
+    rmSync(copy, { recursive: true, force: true });
+    mkdirSync(copy);
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(path.join(CLI_DIR, part), path.join(copy, part), { recursive: true });
+    symlinkSync(realpathSync(path.join(CLI_DIR, 'node_modules')), path.join(copy, 'node_modules'), 'dir');
+    if (before !== null && existsSync(path.join(dist, 'commands.js')) && stamp() === before) {
+      const hash = createHash('sha256');
+      for (const f of readdirSync(path.join(copy, 'dist')).sort()) hash.update(f).update(readFileSync(path.join(copy, 'dist', f)));
+      const builtAt = new Date(Math.max(...readdirSync(dist).map((f) => statSync(path.join(dist, f)).mtimeMs))).toISOString();
+      return { bin: path.join(copy, 'bin', 'run.js'), digest: hash.digest('hex').slice(0, 12), builtAt };
+    }
+    spawnSync('sleep', ['2']); // a build is being written: try again once it is done
+  }
+  throw new Error('apps/cli/dist kept changing while it was copied');
+}
+const cli = snapshotCli();
+const SVC_BIN = cli.bin;
+const SVC_HOME = path.join(scratch, 'svc-home');
+const PM2_HOME = path.join(scratch, 'pm2-home');
+const CONFIG_DIR = path.join(scratch, 'project');
+mkdirSync(CONFIG_DIR);
+// Every process either tool starts inherits this: the leftover check at the end finds them by it.
+const MARKER = `SVC_CLI_BENCH=${scratch}`;
+const baseEnv = { ...process.env, SVC_CLI_BENCH: scratch, NO_COLOR: '1' };
+delete baseEnv.PM2_HOME;
+delete baseEnv.SVC_HOME;
+delete baseEnv.XDG_RUNTIME_DIR;
+delete baseEnv.XDG_STATE_HOME;
+const svcEnv = { ...baseEnv, SVC_HOME };
+const pm2Env = { ...baseEnv, PM2_HOME };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const loads = [];
+const noteLoad = (at) => loads.push({ at, loadavg: loadavg().map((l) => Number(l.toFixed(2))) });
+
+/** Distinct free loopback ports: all held at once while picking, so none is handed out twice. */
+async function freePorts(count) {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => resolve(s)); })),
+  );
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** Runs a command to its end. `ms` is from just before the spawn to its exit. */
+function run(file, argv, { env = baseEnv, cwd = scratch } = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(NODE, [file, ...argv], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let exitAt = 0;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('exit', () => (exitAt = performance.now()));
+    child.once('close', (code, signal) => resolve({ ms: exitAt - t0, code, signal, stdout, stderr, t0, exitAt }));
+  });
+}
+const svc = (argv, opts) => run(SVC_BIN, argv, { env: svcEnv, cwd: CONFIG_DIR, ...opts });
+const pm2 = (argv, opts) => run(PM2_BIN, argv, { env: pm2Env, cwd: CONFIG_DIR, ...opts });
+const floor = () => run('-e', ['0']);
+
+async function mustSucceed(what, promise) {
+  const result = await promise;
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code ?? result.signal}\n${result.stdout}\n${result.stderr}`);
+  return result;
+}
+
+/** One TCP connect to the port: true when accepted by a listener (not a TCP self-connect). */
+function tryConnect(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      // With nothing listening, a connect whose ephemeral source port equals the target connects to itself.
+      const real = socket.localPort !== port;
+      socket.destroy();
+      resolve(real);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Resolves with the time of the first accepted connect, probing every 5 ms (one attempt at a time). */
+function firstConnect(port, deadlineMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let busy = false;
+    let done = false;
+    const attempt = async () => {
+      if (busy || done) return;
+      if (performance.now() - started > deadlineMs) {
+        done = true;
+        clearInterval(timer);
+        reject(new Error(`port ${port} never accepted a connection within ${deadlineMs} ms`));
+        return;
+      }
+      busy = true;
+      const ok = await tryConnect(port);
+      const at = performance.now();
+      busy = false;
+      if (ok && !done) {
+        done = true;
+        clearInterval(timer);
+        resolve(at);
+      }
+    };
+    const timer = setInterval(attempt, 5);
+    attempt();
+  });
+}
+
+async function waitUntil(what, check, timeoutMs = 20_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+const portClosed = async (port) => !(await tryConnect(port));
+
+/** Whether any svc daemon holds its lock in our SVC_HOME. */
+async function svcDaemonAlive() {
+  const runDir = path.join(SVC_HOME, 'run');
+  if (!existsSync(runDir)) return false;
+  for (const entry of readdirSync(runDir)) {
+    const m = /^(svc-daemon-.+)\.lock$/.exec(entry);
+    if (m && (await readLock({ name: m[1], dir: runDir })).state === 'held') return true;
+  }
+  return false;
+}
+
+/** Whether the PM2 daemon of our PM2_HOME runs. */
+function pm2DaemonAlive() {
+  const pidFile = path.join(PM2_HOME, 'pm2.pid');
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false; // ESRCH: the pid file outlived its daemon
+  }
+}
+
+/**
+ * One start measured: the CLI spawned at t0, the port probed from then on. Returns the time to the
+ * first accepted connect and to the CLI's exit, after both have happened.
+ */
+async function timedStart(command, port) {
+  if (!(await portClosed(port))) throw new Error(`port ${port} is already answering before the start`);
+  const t0 = performance.now();
+  const connected = firstConnect(port);
+  const cli = command();
+  const [at, result] = await Promise.all([connected, cli]);
+  if (result.code !== 0) throw new Error(`start exited ${result.code ?? result.signal}\n${result.stdout}\n${result.stderr}`);
+  return { portMs: at - t0, exitMs: result.exitAt - t0 };
+}
+
+const ports = await freePorts(2 * SERVICES + 2);
+const svcPorts = ports.slice(0, SERVICES);
+const pm2Ports = ports.slice(SERVICES, 2 * SERVICES);
+const [svcStartPort, pm2StartPort] = ports.slice(2 * SERVICES);
+const svcNames = svcPorts.map((_, i) => `bench-${i + 1}`);
+const pm2Names = pm2Ports.map((_, i) => `bench-${i + 1}`);
+const CONFIG_FILE = path.join(CONFIG_DIR, 'svc.config.yaml');
+const service = (port) =>
+  [`    command: ${JSON.stringify(NODE)}`, `    args: [${JSON.stringify(SERVER)}, "${port}"]`, `    readiness: { type: tcp, port: ${port} }`].join('\n');
+writeFileSync(
+  CONFIG_FILE,
+  ['services:', ...svcNames.map((name, i) => `  ${name}:\n${service(svcPorts[i])}`), `  bench-start:\n${service(svcStartPort)}`, ''].join('\n'),
+);
+const svcStart = () => svc(['start', 'bench-start']);
+const pm2Start = (name = 'bench-start', port = pm2StartPort) => pm2(['start', SERVER, '--name', name, '--interpreter', NODE, '--', String(port)]);
+
+async function svcStopStart(cold) {
+  await mustSucceed('svc stop bench-start', svc(['stop', 'bench-start']));
+  await waitUntil(`port ${svcStartPort} to close`, () => portClosed(svcStartPort));
+  if (cold) await waitUntil('the svc daemon to exit', async () => !(await svcDaemonAlive()));
+}
+async function pm2StopStart(cold) {
+  await mustSucceed('pm2 delete bench-start', pm2(['delete', 'bench-start']));
+  await waitUntil(`port ${pm2StartPort} to close`, () => portClosed(pm2StartPort));
+  if (cold) {
+    await mustSucceed('pm2 kill', pm2(['kill']));
+    await waitUntil('the PM2 daemon to exit', () => !pm2DaemonAlive());
+  }
+}
+
+/** Alternates which tool goes first, so drift in the machine's load hits both alike. */
+async function startSeries(cold, runs) {
+  const series = { svc: [], pm2: [] };
+  const one = {
+    svc: async (record) => {
+      if (cold && (await svcDaemonAlive())) throw new Error('an svc daemon is running before a cold start');
+      const r = await timedStart(svcStart, svcStartPort);
+      if (record) series.svc.push(r);
+      await svcStopStart(cold);
+    },
+    pm2: async (record) => {
+      if (cold) {
+        // No PM2 daemon before a cold run: killed after the previous one, and again here.
+        await mustSucceed('pm2 kill', pm2(['kill']));
+        await waitUntil('the PM2 daemon to exit', () => !pm2DaemonAlive());
+      }
+      const r = await timedStart(() => pm2Start(), pm2StartPort);
+      if (record) series.pm2.push(r);
+      await pm2StopStart(cold);
+    },
+  };
+  // One unrecorded run each first: the first start in a fresh home creates its directories.
+  await one.svc(false);
+  await one.pm2(false);
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? ['svc', 'pm2'] : ['pm2', 'svc'];
+    for (const tool of order) await one[tool](true);
+  }
+  return series;
+}
+
+function checkSvcStatus(stdout) {
+  const items = JSON.parse(stdout);
+  const running = items.filter((i) => svcNames.includes(i.name) && i.state === 'running');
+  if (running.length !== SERVICES) throw new Error(`svc status --json shows ${running.length} of ${SERVICES} services running:\n${stdout}`);
+}
+function checkPm2List(stdout) {
+  const apps = JSON.parse(stdout);
+  const online = apps.filter((a) => pm2Names.includes(a.name) && a.pm2_env?.status === 'online');
+  if (online.length !== SERVICES) throw new Error(`pm2 jlist shows ${online.length} of ${SERVICES} apps online`);
+}
+
+async function statusSeries(runs) {
+  const series = { floor: [], svc: [], pm2: [] };
+  const one = {
+    floor: async () => (await mustSucceed('node -e 0', floor())).ms,
+    svc: async () => {
+      const r = await mustSucceed('svc status --json', svc(['status', '--json']));
+      checkSvcStatus(r.stdout);
+      return r.ms;
+    },
+    pm2: async () => {
+      const r = await mustSucceed('pm2 jlist', pm2(['jlist']));
+      checkPm2List(r.stdout);
+      return r.ms;
+    },
+  };
+  for (let i = 0; i < 3; i++) for (const tool of ['floor', 'svc', 'pm2']) await one[tool](); // warm-up, not recorded
+  // Every order of the three in turn, so none always runs first or after the same neighbour.
+  const orders = [['floor', 'svc', 'pm2'], ['svc', 'pm2', 'floor'], ['pm2', 'floor', 'svc'], ['floor', 'pm2', 'svc'], ['pm2', 'svc', 'floor'], ['svc', 'floor', 'pm2']];
+  for (let i = 0; i < runs; i++) for (const tool of orders[i % orders.length]) series[tool].push(await one[tool]());
+  return series;
+}
+
+/** Every process still carrying our marker in its environment (ours by construction). */
+function leftovers() {
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(MARKER)) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked, or is not ours to read: either way not a leftover of ours.
+    }
+  }
+  return found;
+}
+
+let cleaned = false;
+function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  const problems = [];
+  const svcStop = spawnSync(NODE, [SVC_BIN, 'stop', '--all'], { env: svcEnv, cwd: CONFIG_DIR, encoding: 'utf8', timeout: 60_000 });
+  if (svcStop.status !== 0) problems.push(`svc stop --all exited ${svcStop.status ?? svcStop.signal}: ${svcStop.stderr}`);
+  const pm2Kill = spawnSync(NODE, [PM2_BIN, 'kill'], { env: pm2Env, cwd: CONFIG_DIR, encoding: 'utf8', timeout: 60_000 });
+  if (pm2Kill.status !== 0) problems.push(`pm2 kill exited ${pm2Kill.status ?? pm2Kill.signal}: ${pm2Kill.stderr}`);
+  // Anything still alive with our marker after both tools' own shutdown: kill its group and itself.
+  const deadline = Date.now() + 5_000;
+  let left = leftovers();
+  while (left.length > 0 && Date.now() < deadline) {
+    spawnSync('sleep', ['0.1']);
+    left = leftovers();
+  }
+  for (const pid of left) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // ESRCH: no such group (the process leads none) or it is already gone.
+      }
+    }
+  }
+  if (left.length > 0) problems.push(`${left.length} process(es) were still running after svc stop --all / pm2 kill and were killed: ${left.join(', ')}`);
+  rmSync(scratch, { recursive: true, force: true });
+  return problems;
+}
+process.on('exit', () => cleanup());
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(130));
+
+const results = { cliBuild: { digest: cli.digest, builtAt: cli.builtAt }, statusRuns: STATUS_RUNS, startRuns: START_RUNS, cpus: cpus().length, pm2: JSON.parse(readFileSync(path.join(here, 'node_modules', 'pm2', 'package.json'), 'utf8')).version };
+try {
+  noteLoad('start');
+  // 1. Cold starts: nothing of either tool runs before each command.
+  results.cold = await startSeries(true, START_RUNS);
+  noteLoad('after cold starts');
+
+  // 2. The 5 services under each tool.
+  for (let i = 0; i < SERVICES; i++) {
+    await mustSucceed(`svc start ${svcNames[i]}`, svc(['start', svcNames[i]]));
+    await mustSucceed(`pm2 start ${pm2Names[i]}`, pm2Start(pm2Names[i], pm2Ports[i]));
+  }
+  for (const port of [...svcPorts, ...pm2Ports]) await firstConnect(port);
+  checkSvcStatus((await svc(['status', '--json'])).stdout);
+  checkPm2List((await pm2(['jlist'])).stdout);
+  results.status = await statusSeries(STATUS_RUNS);
+  noteLoad('after status');
+
+  // 3. Warm starts: the tool's daemon is up with the 5 services.
+  results.warm = await startSeries(false, START_RUNS);
+  noteLoad('after warm starts');
+} catch (error) {
+  const problems = cleanup();
+  console.error(error);
+  for (const p of problems) console.error(p);
+  process.exit(1);
+}
+const problems = cleanup();
+noteLoad('end');
+results.loads = loads;
+results.leftoverProblems = problems;
+
+const f1 = (n) => n.toFixed(1);
+const f2 = (n) => n.toFixed(2);
+const { floor: fl, svc: sv, pm2: pm } = results.status;
+console.log(`node ${process.version}, PM2 ${results.pm2}, svc CLI build ${cli.digest} (apps/cli/dist of ${cli.builtAt}, copied at the start), ${results.cpus} CPUs, load average ${loads.map((l) => l.loadavg[0]).join(' → ')} (1 min, at each phase)\n`);
+console.log(`### svc status --json vs pm2 jlist, ${SERVICES} services running each, ${STATUS_RUNS} interleaved runs\n`);
+console.log('| command | median ms | p90 ms | median × `node -e 0` | p90 × `node -e 0` |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const [label, xs] of [['`node -e 0`', fl], ['`svc status --json`', sv], ['`pm2 jlist`', pm]]) {
+  console.log(`| ${label} | ${f1(median(xs))} | ${f1(percentile(xs, 90))} | ${f2(median(xs) / median(fl))} | ${f2(percentile(xs, 90) / percentile(fl, 90))} |`);
+}
+const statusRatio = median(sv) / median(pm);
+console.log(`\nsvc ÷ pm2: median ${f2(statusRatio)}×, p90 ${f2(percentile(sv, 90) / percentile(pm, 90))}× (target ≤ 0.7×: ${statusRatio <= 0.7 ? 'met' : 'not met'})\n`);
+results.statusSummary = { floorMedian: median(fl), svcMedian: median(sv), pm2Median: median(pm), svcP90: percentile(sv, 90), pm2P90: percentile(pm, 90), floorP90: percentile(fl, 90), ratio: statusRatio };
+
+console.log(`### start until the port accepts a connection, ${START_RUNS} runs each, alternating\n`);
+console.log('| daemon before | command | port answers, median ms (p90) | CLI exits, median ms (p90) |');
+console.log('| --- | --- | ---: | ---: |');
+results.startSummary = {};
+for (const kind of ['cold', 'warm']) {
+  for (const tool of ['svc', 'pm2']) {
+    const port = results[kind][tool].map((r) => r.portMs);
+    const exit = results[kind][tool].map((r) => r.exitMs);
+    results.startSummary[`${kind}-${tool}`] = { portMedian: median(port), portP90: percentile(port, 90), exitMedian: median(exit), exitP90: percentile(exit, 90) };
+    const label = tool === 'svc' ? '`svc start bench-start`' : '`pm2 start … --name bench-start`';
+    console.log(`| ${kind === 'cold' ? 'none (cold)' : `up, ${SERVICES} services (warm)`} | ${label} | ${f1(median(port))} (${f1(percentile(port, 90))}) | ${f1(median(exit))} (${f1(percentile(exit, 90))}) |`);
+  }
+}
+console.log('\n| ratio svc ÷ pm2 (medians) | until the port answers | until the CLI exits | target (port) ≤ 0.8× |');
+console.log('| --- | ---: | ---: | --- |');
+for (const kind of ['cold', 'warm']) {
+  const s = results.startSummary[`${kind}-svc`];
+  const p = results.startSummary[`${kind}-pm2`];
+  const ratio = s.portMedian / p.portMedian;
+  results.startSummary[`${kind}-ratio`] = { port: ratio, exit: s.exitMedian / p.exitMedian };
+  console.log(`| ${kind} | ${f2(ratio)}× | ${f2(s.exitMedian / p.exitMedian)}× | ${ratio <= 0.8 ? 'met' : 'not met'} |`);
+}
+if (problems.length > 0) console.log(`\nCleanup: ${problems.join('; ')}`);
+console.log(`\nresults: ${path.relative(process.cwd(), writeResults('cli', results))}`);
