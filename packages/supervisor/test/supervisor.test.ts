@@ -155,6 +155,26 @@ describe('Supervisor: readiness and liveness', () => {
     await waitFor(() => spawns(events).length >= 2, 'the restart');
   });
 
+  it('CPU limit sustained over the window → graceful restart', async () => {
+    const sup = h.supervisor({
+      args: [fixture('cpu-burner.mjs')],
+      readiness: { type: 'notify' },
+      // The burner asks for a whole core. On a shared, loaded machine it may get far less, so the
+      // limit is low: 3 % of one core, which an idle Node process stays under.
+      limits: { cpu: 3, window: 1000, sampleInterval: 200 },
+      restart: { delay: 0, crashLoop: { count: 10, window: '1m' } },
+    });
+    const events = recordEvents(sup);
+    await sup.start();
+    const exceeded = await waitForEvent(events, (e) => e.type === 'limit-exceeded', 'the CPU limit');
+    expect(exceeded.limit).toBe('cpu');
+    expect(exceeded.cpuPercent as number).toBeGreaterThan(3);
+    const exited = await waitForEvent(events, (e) => e.type === 'exited', 'the exit');
+    expect(exited).toMatchObject({ reason: 'limit', signal: null, code: 0 });
+    expect(events.some((e) => e.type === 'killed')).toBe(false);
+    await waitFor(() => spawns(events).length >= 2, 'the restart');
+  });
+
   it('reports memory and CPU of the whole tree in stats', async () => {
     const sup = h.supervisor({ args: [fixture('memory-hog.mjs'), '30'], readiness: { type: 'notify' }, limits: { sampleInterval: 100 } });
     await sup.start();
