@@ -28,9 +28,13 @@ async function mode(file: string): Promise<number> {
   return (await lstat(file)).mode & 0o777;
 }
 
-/** Runs fixtures/foreign-socket.py as uid/gid "nobody": real files of another owner. */
+/**
+ * Runs fixtures/foreign-socket.py as uid/gid "nobody": real files of another owner. The script
+ * goes in with -c, so it runs wherever the checkout lives (nobody may not read a private one).
+ */
 async function asNobody(kind: 'socket' | 'dir', target: string): Promise<void> {
-  const fixture = await startFixture(sharedPython(), [path.join(FIXTURES, 'foreign-socket.py'), kind, target], {
+  const script = await readFile(path.join(FIXTURES, 'foreign-socket.py'), 'utf8');
+  const fixture = await startFixture(sharedPython(), ['-c', script, kind, target], {
     uid: NOBODY,
     gid: NOBODY,
     cwd: '/',

@@ -200,13 +200,18 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     metrics: callMethod({ validate: optionalService, handle: ({ service }) => ({ text: formatMetrics(status(service ?? undefined)) }) }),
     logs: subscribeMethod({
       validate: logsParams,
-      subscribe: ({ service, stream, lines, follow }, emit: (event: { stream: string; line: string }) => boolean, ctx) => {
+      subscribe: async ({ service, stream, lines, follow }, emit: (event: { stream: string; line: string }) => boolean, ctx) => {
         const sup = get(service);
-        for (const line of sup.tail(stream, lines)) emit({ stream, line });
         if (!follow) {
+          // History: what is on disk once the writer has caught up, across a rotation.
+          await sup.flushLogs();
+          for (const line of sup.tail(stream, lines)) emit({ stream, line });
           setImmediate(() => ctx.end());
           return () => undefined;
         }
+        // Follow: the tail from memory and the subscription below happen in the same tick, so
+        // they meet exactly — no line lost in the writer's buffer, none sent twice.
+        for (const line of sup.recent(stream, lines)) emit({ stream, line });
         if (stream === 'events') {
           const onEvent = (event: SupervisorEvent) => void emit({ stream, line: JSON.stringify(event) });
           sup.on('event', onEvent);

@@ -11,6 +11,7 @@ import { readEnvFile } from './env-file.js';
 import { ClosedError, InvalidOptionsError, StartFailedError, StoppedError, isSupervisorError } from './errors.js';
 import { ensurePrivateDir, LineSplitter, RotatingLog } from './log-file.js';
 import { tailLog } from './log-tail.js';
+import { RECENT_LINES, RecentLines } from './recent-lines.js';
 import { createNotifySocket, parseIpcMessage, type NotifyMessage, type NotifySocket } from './notify-socket.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import { resolveSupervisorOptions, type ResolvedSupervisorOptions, type SupervisorOptions } from './options.js';
@@ -162,6 +163,11 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
   #stderrTail: string[] = [];
   #status: string | null = null;
   #failure: string | null = null;
+  readonly #recent = {
+    stdout: new RecentLines(RECENT_LINES.maxLines, RECENT_LINES.maxBytes),
+    stderr: new RecentLines(RECENT_LINES.maxLines, RECENT_LINES.maxBytes),
+    events: new RecentLines(RECENT_LINES.maxLines, RECENT_LINES.maxBytes),
+  };
   #lastExit: LastExit | null = null;
   #memoryBytes: number | null = null;
   #cpuPercent: number | null = null;
@@ -292,6 +298,14 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
   /** The last `lines` lines of a log file (across one rotation). */
   tail(stream: LogStream | 'events', lines: number): string[] {
     return tailLog(stream === 'events' ? this.eventLogPath : this.logPath(stream), lines);
+  }
+
+  /**
+   * The last lines this Supervisor saw on a stream, from memory (at most RECENT_LINES). Read it
+   * and subscribe to `log` / `event` in the same tick to follow without a gap or a repeat.
+   */
+  recent(stream: LogStream | 'events', lines: number): string[] {
+    return this.#recent[stream].last(lines);
   }
 
   /** Resolves when every queued log line has reached its file (or been counted as dropped). */
@@ -501,6 +515,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
         this.#stderrTail.push(line);
         if (this.#stderrTail.length > this.options.logs.stderrTailLines) this.#stderrTail.shift();
       }
+      this.#recent[stream].push(line);
       if (this.listenerCount('log') > 0) this.emit('log', { stream, line });
       if (!log.writeLine(line)) readable.pause();
     };
@@ -870,7 +885,9 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
 
   #record(type: SupervisorEventType, fields: Record<string, unknown>): void {
     const event: SupervisorEvent = { time: new Date().toISOString(), service: this.options.name, instance: this.options.instance, type, ...fields };
-    if (!this.#closed) this.#eventLog.writeLine(JSON.stringify(event));
+    const line = JSON.stringify(event);
+    if (!this.#closed) this.#eventLog.writeLine(line);
+    this.#recent.events.push(line);
     this.emit('event', event);
   }
 }

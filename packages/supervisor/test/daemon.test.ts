@@ -44,6 +44,26 @@ async function client(path: string): Promise<IpcClient> {
 }
 
 describe('daemon', () => {
+  it('logs: tail then follow meet exactly — no line lost in the writer buffer, none repeated', async () => {
+    const home = h.tempDir();
+    const d = await daemon(home, 'follow', { counter: { command: NODE, args: [fixture('counter.mjs')], stop: { timeout: 3000 } } });
+    const c = await client(d.socketPath);
+    await waitFor(() => d.supervisor('counter').recent('stdout', 1).length > 0, 'the first lines');
+    const gaps: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const numbers: number[] = [];
+      const sub = await c.subscribe('logs', { service: 'counter', stream: 'stdout', lines: 20, follow: true }, (e) => {
+        numbers.push(Number((e as { line: string }).line.split(' ')[1]));
+      });
+      await waitFor(() => numbers.length >= 1500, 'followed lines');
+      await sub.close();
+      for (let i = 1; i < numbers.length; i++) {
+        if (numbers[i] !== numbers[i - 1]! + 1) gaps.push(`round ${round}: ${numbers[i - 1]} → ${numbers[i]} at ${i}`);
+      }
+    }
+    expect(gaps).toEqual([]);
+  });
+
   it('serves start, stop, restart, status, metrics, logs and events over its admin socket', async () => {
     const home = h.tempDir();
     const d = await daemon(home, 'proj', { api: service(join(home, 'api.pids')), worker: service(join(home, 'worker.pids')) });
