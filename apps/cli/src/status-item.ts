@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import type { SupervisorState } from '@svc/supervisor';
 
 /*
  * One row of `svc status --json` (the shape DESIGN's CLI contract fixes), as a runtime schema
  * with the TypeScript type inferred from it, so that the type and the validator cannot drift.
  * Scripts and the end-to-end suite validate what the CLI prints with `statusItemSchema`.
  * Only the type is imported on the `svc status` fast path: zod itself loads only where a
- * caller validates.
+ * caller validates. Nothing here imports the supervisor, so a script (or the end-to-end suite)
+ * can load the schema without the packages built; to-status-items.ts checks that these states
+ * are the supervisor's.
  */
 
 export const STATUS_ITEM_STATES = ['starting', 'running', 'stopping', 'stopped', 'backoff', 'crashed', 'failed'] as const;
@@ -52,8 +53,3 @@ export const statusReportSchema = z.array(statusItemSchema);
 
 export type StatusItem = z.infer<typeof statusItemSchema>;
 export type StatusInstance = z.infer<typeof statusInstanceSchema>;
-
-// The schema's states are the supervisor's, both ways: a new state breaks the build, not a script.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
-type _StatesMatch = Assert<Same<StatusItem['state'], SupervisorState>>;

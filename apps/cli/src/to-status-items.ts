@@ -1,5 +1,10 @@
-import type { SupervisorStats } from '@svc/supervisor';
+import type { SupervisorState, SupervisorStats } from '@svc/supervisor';
 import type { StatusItem } from './status-item.js';
+
+// The schema's states are the supervisor's, both ways: a new state breaks the build, not a script.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type _StatesMatch = Assert<Same<StatusItem['state'], SupervisorState>>;
 
 /** Folds a daemon's per-instance stats into one `svc status` item per service. */
 export function toStatusItems(stats: SupervisorStats[], daemon: { id: string; pid: number }): StatusItem[] {
