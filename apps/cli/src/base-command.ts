@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { loadConfig, type LoadedConfig } from './config/load.js';
+import type { LoadedConfig } from './config/load.js';
 
 /** Any error from an @svc/* package or the CLI: branded with Symbol.for('svc.<pkg>.error'). */
 export function isSvcError(error: unknown): error is Error & { code: string } {
@@ -32,7 +32,8 @@ export abstract class BaseCommand extends Command {
 
   /** The config, loaded and validated once per command. */
   public loadConfig(file?: string): Promise<LoadedConfig> {
-    this.#config ??= loadConfig(file ? { file } : {});
+    // Loaded on demand: the schema library is the costliest import, and many commands never need it.
+    this.#config ??= import('./config/load.js').then(({ loadConfig }) => loadConfig(file ? { file } : {}));
     return this.#config;
   }
 

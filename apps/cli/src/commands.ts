@@ -1,3 +1,4 @@
+import type { Command } from '@oclif/core';
 import ConfigShow from './commands/config/show.js';
 import ConfigValidate from './commands/config/validate.js';
 import Disable from './commands/disable.js';
@@ -15,7 +16,7 @@ import Stop from './commands/stop.js';
 import Uninstall from './commands/uninstall.js';
 
 /** Every command, for oclif's explicit discovery (one bundle, no directory scan). */
-export const COMMANDS = {
+export const COMMANDS: Record<string, Command.Class> = {
   start: Start,
   stop: Stop,
   restart: Restart,

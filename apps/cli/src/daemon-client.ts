@@ -4,7 +4,8 @@ import path from 'node:path';
 import { connectIpc, isIpcError, type IpcClient } from '@svc/ipc';
 import { acquireLock, isHolderAlive, isLockError, readLock, resolveRunDir, resolveStateDir, type LockRecord } from '@svc/lock';
 import { CliError } from './errors.js';
-import { svcEntry } from './svc-entry.js';
+import type { DaemonSpec } from './daemon-main.js';
+import { daemonEntry } from './svc-entry.js';
 
 /*
  * How the CLI finds and talks to supervisor daemons. A daemon with id <id> holds the lock
@@ -49,15 +50,15 @@ export function tailFile(file: string, lines: number): string[] {
 
 /**
  * Connects to the daemon, starting it first (detached, in its own session, output to its log)
- * when none runs. `runArgs` are the arguments of the `svc run` that hosts it.
+ * when none runs. `spec` says what it hosts.
  */
-export async function ensureDaemon(ref: DaemonRef, runArgs: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<{ client: IpcClient; spawned: boolean }> {
+export async function ensureDaemon(ref: DaemonRef, spec: DaemonSpec, env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<{ client: IpcClient; spawned: boolean }> {
   const existing = await connectDaemon(ref);
   if (existing) return { client: existing, spawned: false };
 
   mkdirSync(path.dirname(ref.logFile), { recursive: true, mode: 0o700 });
   const log = openSync(ref.logFile, 'a', 0o600);
-  const child = spawn(process.execPath, [svcEntry(), 'run', ...runArgs], {
+  const child = spawn(process.execPath, [daemonEntry(), JSON.stringify(spec)], {
     detached: true,
     stdio: ['ignore', log, log],
     env,

@@ -15,6 +15,7 @@ services:
     readiness:
       type: notify               # notify (via @svc/health) | http | tcp | none
       timeout: 30s
+      # interval: 100ms          # how often http / tcp readiness is probed
       # url: http://127.0.0.1:3000/ready        # for type: http
     # liveness: { heartbeatTimeout: 10s }       # or { http: URL, interval: 10s, failureThreshold: 3 }
     restart:

@@ -17,7 +17,7 @@ export function requireService(config: LoadedConfig, name: string): void {
 
 export async function startConfigDaemon(config: LoadedConfig): Promise<{ client: IpcClient; ref: DaemonRef }> {
   const ref = configDaemon(config);
-  const { client } = await ensureDaemon(ref, ['--config', config.file, '--spawned'], process.env);
+  const { client } = await ensureDaemon(ref, { kind: 'config', configFile: config.file, name: undefined, spawned: true }, process.env);
   return { client, ref };
 }
 

@@ -70,7 +70,7 @@ describe('--json', () => {
 
 describe('help', () => {
   it.each(Object.keys(COMMANDS))('svc %s --help has a summary and examples and exits 0', async (id) => {
-    const command = COMMANDS[id as keyof typeof COMMANDS];
+    const command = COMMANDS[id]!;
     expect(command.summary ?? command.description).toBeTruthy();
     expect(command.examples?.length).toBeGreaterThan(0);
     const result = await svc([...id.split(':'), '--help'], { cwd: dir, env: env() });

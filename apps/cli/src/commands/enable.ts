@@ -1,24 +1,3 @@
-import { Args, Flags } from '@oclif/core';
-import { createInstaller } from '@svc/installers';
-import { BaseCommand } from '../base-command.js';
-import { installerOptions } from '../install-options.js';
-import { printAction } from '../installer-output.js';
+import { installerActionCommand } from '../installer-command.js';
 
-export default class Enable extends BaseCommand {
-  static override summary = 'Enable the OS service installed for a service of the config.';
-  static override examples = ['<%= config.bin %> enable api', '<%= config.bin %> enable api --system --dry-run'];
-  static override args = { name: Args.string({ required: true, description: 'service name in the config' }) };
-  static override flags = {
-    system: Flags.boolean({ description: 'the system-wide service rather than the per-user one' }),
-    'dry-run': Flags.boolean({ description: 'print what would be run; change nothing' }),
-  };
-
-  async run(): Promise<unknown> {
-    const { args, flags } = await this.parse(Enable);
-    const config = await this.loadConfig(flags.config);
-    const installer = createInstaller(installerOptions(config, args.name, { system: flags.system }));
-    const result = await installer.enable({ dryRun: flags['dry-run'] });
-    if (!this.jsonEnabled()) printAction(this, result, flags['dry-run']);
-    return result;
-  }
-}
+export default installerActionCommand('enable');

@@ -1,5 +1,4 @@
 import { Args, Flags } from '@oclif/core';
-import { createInstaller } from '@svc/installers';
 import { BaseCommand } from '../base-command.js';
 import { installerOptions } from '../install-options.js';
 import { printAction } from '../installer-output.js';
@@ -26,7 +25,8 @@ export default class Install extends BaseCommand {
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(Install);
     const config = await this.loadConfig(flags.config);
-    const installer = createInstaller(installerOptions(config, args.name, { system: flags.system, user: flags.user }));
+    const { createInstaller } = await import('@svc/installers');
+    const installer = createInstaller(await installerOptions(config, args.name, { system: flags.system, user: flags.user }));
     const result = await installer.install({ enable: !flags['no-enable'], linger: flags.linger, dryRun: flags['dry-run'] });
     if (!this.jsonEnabled()) printAction(this, result, flags['dry-run']);
     return result;

@@ -2,7 +2,6 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { CliError } from '../errors.js';
 import { connectConfigDaemon, requireService } from '../target.js';
-import { readLogFiles } from '../log-files.js';
 
 export default class Logs extends BaseCommand {
   static override summary = 'Show the last lines of a service\'s log; -f follows.';
@@ -29,6 +28,7 @@ export default class Logs extends BaseCommand {
     const lines: string[] = [];
     if (!client) {
       if (flags.follow) this.warn(`the supervisor of ${args.name} is not running: showing the files, not following`);
+      const { readLogFiles } = await import('../log-files.js');
       const fromDisk = readLogFiles(ref.id, args.name, stream, flags.lines);
       if (fromDisk === null) throw new CliError('ENOT_RUNNING', `no logs for ${args.name} yet: it has not run under this config`);
       for (const line of fromDisk) this.print(line, lines);

@@ -10,8 +10,7 @@ import { CliError } from '../errors.js';
 import { formatUptime, withSpinner } from '../output.js';
 import { daemonId, dirsFor } from '../paths.js';
 import { requireService, startConfigDaemon } from '../target.js';
-import { SERVICE_NAME } from '../config/schema.js';
-import { readLogFiles } from '../log-files.js';
+import { SERVICE_NAME } from '../names.js';
 
 export default class Start extends BaseCommand {
   static override summary = 'Start a service and wait until it is ready.';
@@ -56,7 +55,7 @@ export default class Start extends BaseCommand {
     const file = path.join(dirs.stateDir, `definition-${process.pid}.json`);
     const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
     writeFileSync(file, JSON.stringify({ command: command[0], args: command.slice(1), cwd: process.cwd(), env, inheritEnv: false }), { mode: 0o600 });
-    const { client } = await withSpinner('starting the supervisor', () => ensureDaemon(daemonRef(id), [name, '--adhoc', file], process.env));
+    const { client } = await withSpinner('starting the supervisor', () => ensureDaemon(daemonRef(id), { kind: 'adhoc', name, definitionFile: file }, process.env));
     return { client, name };
   }
 
@@ -105,6 +104,7 @@ export default class Start extends BaseCommand {
       return lines;
     } catch (error) {
       // The daemon exits once its last service has failed: the file on disk has the same lines.
+      const { readLogFiles } = await import('../log-files.js');
       return readLogFiles(id, name, 'stderr', 20) ?? [`(no log: ${(error as Error).message})`];
     }
   }

@@ -9,7 +9,9 @@ import { parseDuration, parseSize } from './units.js';
  * Objects are strict: a misspelt key is an error naming it, never a setting silently ignored.
  */
 
-export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
+import { SERVICE_NAME } from '../names.js';
+
+export { SERVICE_NAME };
 
 const duration = () =>
   z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -41,6 +43,7 @@ const readiness = z
     port: z.int().min(1).max(65535).optional(),
     host: z.string().min(1).optional(),
     timeout: duration().optional(),
+    interval: duration().optional(),
   })
   .superRefine((value, ctx) => {
     if (value.type === 'http' && !value.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'readiness type "http" needs a url' });

@@ -1,4 +1,4 @@
-import { resolveSupervisorOptions, type ResolvedSupervisorOptions } from '@svc/supervisor';
+import type { ResolvedSupervisorOptions } from '@svc/supervisor';
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { CliError } from '../../errors.js';
@@ -18,6 +18,7 @@ export default class ConfigShow extends BaseCommand {
     if (args.name && !config.services[args.name]) {
       throw new CliError('EUSAGE', `no service "${args.name}" in ${config.file} (services: ${Object.keys(config.services).join(', ') || 'none'})`);
     }
+    const { resolveSupervisorOptions } = await import('@svc/supervisor');
     const dirs = daemonDirs(config.file);
     const services: Record<string, Shown> = {};
     for (const service of Object.values(config.services)) {

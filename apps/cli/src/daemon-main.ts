@@ -1,0 +1,58 @@
+import { readFileSync, rmSync } from 'node:fs';
+import type { ServiceDefinition } from '@svc/supervisor';
+import { CliError } from './errors.js';
+import { clearFailed, writeFailed } from './final-status.js';
+import { daemonId } from './paths.js';
+
+/** What a daemon hosts: a config's services (all, or one for an installed unit), or one ad-hoc service. */
+export type DaemonSpec =
+  | { kind: 'config'; configFile: string | undefined; name: string | undefined; spawned: boolean }
+  | { kind: 'adhoc'; name: string; definitionFile: string };
+
+export interface DaemonOutcome {
+  id: string;
+  /** Each service's state when the daemon ended. */
+  services: Record<string, string>;
+}
+
+/**
+ * Runs a supervisor daemon to its end: what `svc run` does, and what `svc start` spawns (through
+ * bin/daemon.js, without loading the command framework). `onServing` is told once it serves.
+ */
+export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socketPath: string) => void = () => undefined): Promise<DaemonOutcome> {
+  const { createDaemon } = await import('@svc/supervisor');
+  let id: string;
+  let services: Record<string, ServiceDefinition>;
+  let autostart: 'all' | 'none' = 'all';
+  if (spec.kind === 'adhoc') {
+    const definition = JSON.parse(readFileSync(spec.definitionFile, 'utf8')) as ServiceDefinition;
+    rmSync(spec.definitionFile, { force: true });
+    id = daemonId({ adHoc: spec.name });
+    services = { [spec.name]: definition };
+    autostart = 'none';
+  } else {
+    const [{ loadConfig }, { toServiceDefinition }] = await Promise.all([import('./config/load.js'), import('./service-options.js')]);
+    const config = await loadConfig(spec.configFile ? { file: spec.configFile } : {});
+    const base = daemonId({ configFile: config.file });
+    const one = spec.name !== undefined && !spec.spawned;
+    const names = one ? [spec.name!] : Object.keys(config.services);
+    services = {};
+    for (const name of names) {
+      const service = config.services[name];
+      if (!service) throw new CliError('EUSAGE', `no service "${name}" in ${config.file} (services: ${Object.keys(config.services).join(', ') || 'none'})`);
+      services[name] = toServiceDefinition(service);
+    }
+    // The whole-config daemon and a one-service daemon (an installed unit) have distinct ids;
+    // the per-service lock keeps them from running the same service twice.
+    id = one ? `${base}-${spec.name}` : base;
+    // Spawned by `svc start`: host every service, start only what is asked for.
+    if (spec.spawned) autostart = 'none';
+  }
+  const daemon = await createDaemon({ id, services, autostart });
+  clearFailed(id);
+  onServing(id, daemon.socketPath);
+  await daemon.done;
+  const stats = daemon.status();
+  writeFailed(id, stats);
+  return { id, services: Object.fromEntries(stats.map((s) => [s.name, s.state])) };
+}
