@@ -30,5 +30,6 @@ export function toServiceDefinition(service: ResolvedService): ServiceDefinition
   if (service.stop) options.stop = { ...service.stop };
   if (service.limits) options.limits = { ...service.limits };
   if (service.logs) options.logs = { ...service.logs };
+  if (service.lock) options.lock = { ...service.lock };
   return options;
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
  * are the supervisor's.
  */
 
-export const STATUS_ITEM_STATES = ['starting', 'running', 'stopping', 'stopped', 'backoff', 'crashed', 'failed'] as const;
+export const STATUS_ITEM_STATES = ['standby', 'starting', 'running', 'stopping', 'stopped', 'backoff', 'crashed', 'failed'] as const;
 
 const count = z.int().min(0);
 const state = z.enum(STATUS_ITEM_STATES);
@@ -45,6 +45,8 @@ export const statusItemSchema = z.strictObject({
   supervisorAlive: z.boolean(),
   /** The reason a failed service gave up. */
   failure: z.string().nullable(),
+  /** With a `lock`: the fencing token of the lease this host holds (decimal string); null while standby or without one. */
+  fencingToken: z.string().regex(/^\d+$/).nullable(),
   /** For a failed service: the last lines of its stderr. */
   stderrTail: z.array(z.string()).optional(),
 });

@@ -84,6 +84,7 @@ function deadRows(id: string, daemonPid: number | null, names: string[], why: st
     daemon: id,
     supervisorAlive: false,
     failure: why,
+    fencingToken: null,
   }));
 }
 

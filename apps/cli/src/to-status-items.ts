@@ -39,6 +39,7 @@ export function toStatusItems(stats: SupervisorStats[], daemon: { id: string; pi
       daemon: daemon.id,
       supervisorAlive: true,
       failure: first.failure,
+      fencingToken: first.fencingToken ?? null,
     };
   });
 }

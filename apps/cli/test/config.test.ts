@@ -73,6 +73,15 @@ describe('every format loads to the same config', () => {
   });
 });
 
+describe('lock', () => {
+  it('maps a service lock to the supervisor option, the ttl in ms', async () => {
+    const { toServiceDefinition } = await import('../src/service-options.js');
+    const file = write('svc.config.yaml', 'services:\n  worker:\n    command: node\n    lock: { backend: redis, url: "redis://10.0.0.5:6379", ttl: 5s }\n');
+    const config = await loadConfig({ file });
+    expect(toServiceDefinition(config.services.worker!).lock).toEqual({ backend: 'redis', url: 'redis://10.0.0.5:6379', ttl: 5000 });
+  });
+});
+
 describe('invalid configs name the file, the key, the value and what was expected', () => {
   it('a bad duration', async () => {
     const error = await configError(write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', restart: { delay: '10 sec' } } } })));
@@ -103,6 +112,22 @@ describe('invalid configs name the file, the key, the value and what was expecte
   it('readiness http without a url', async () => {
     const error = await configError(write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', readiness: { type: 'http' } } } })));
     expect(error.problems[0]).toMatchObject({ path: 'services.api.readiness.url' });
+  });
+
+  it('a lock with an unknown backend, a URL of the other backend, a bad ttl or a hostile key', async () => {
+    const error = await configError(
+      write(
+        'svc.config.json',
+        JSON.stringify({
+          services: {
+            a: { command: 'x', lock: { backend: 'etcd', url: 'etcd://h' } },
+            b: { command: 'x', lock: { backend: 'redis', url: 'postgres://h/db' } },
+            c: { command: 'x', lock: { backend: 'postgres', url: 'postgres://h/db', ttl: 'soon', key: '../k' } },
+          },
+        }),
+      ),
+    );
+    expect(error.problems.map((p) => p.path).sort()).toEqual(['services.a.lock.backend', 'services.b.lock.url', 'services.c.lock.key', 'services.c.lock.ttl']);
   });
 
   it('a syntax error in YAML, TOML or JSON', async () => {

@@ -33,7 +33,7 @@ it('svc status --json items match the exported schema in every state, and errors
   ]);
   const web = items.find((i) => i.name === 'web')!;
   expect(Object.keys(web).sort()).toEqual(
-    ['name', 'state', 'pid', 'supervisorPid', 'uptimeMs', 'restarts', 'lastExit', 'memoryBytes', 'cpuPercent', 'health', 'instances', 'daemon', 'supervisorAlive', 'failure'].sort(),
+    ['name', 'state', 'pid', 'supervisorPid', 'uptimeMs', 'restarts', 'lastExit', 'memoryBytes', 'cpuPercent', 'health', 'instances', 'daemon', 'supervisorAlive', 'failure', 'fencingToken'].sort(),
   );
   expect(items.find((i) => i.name === 'broken')!.stderrTail).toContain('no');
   for (const item of items) expect(STATUS_ITEM_STATES).toContain(item.state);

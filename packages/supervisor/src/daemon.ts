@@ -54,7 +54,7 @@ export interface Daemon {
   close(): Promise<void>;
 }
 
-const ACTIVE: readonly SupervisorState[] = ['starting', 'running', 'stopping', 'backoff', 'crashed'];
+const ACTIVE: readonly SupervisorState[] = ['standby', 'starting', 'running', 'stopping', 'backoff', 'crashed'];
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 function serviceParam(params: unknown): { service: string } {

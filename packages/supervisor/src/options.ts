@@ -30,7 +30,16 @@ export const DEFAULTS = {
   stop: { signal: 'SIGTERM' as NodeJS.Signals, timeoutMs: 10_000 },
   limits: { memoryBytes: 0, cpuPercent: 0, windowMs: 10_000, sampleIntervalMs: 2_000 },
   logs: { maxSizeBytes: 10 * 1024 * 1024, maxFiles: 5, maxBufferBytes: 1024 * 1024, stderrTailLines: 50 },
+  lock: { ttlMs: 10_000 },
 } as const;
+
+export type LockBackend = 'redis' | 'postgres';
+const BACKENDS: readonly LockBackend[] = ['redis', 'postgres'];
+const BACKEND_URL: Record<LockBackend, RegExp> = { redis: /^rediss?:\/\/./, postgres: /^postgres(ql)?:\/\/./ };
+/** The lease's name when `lock.key` is not given: `svc-service-<name>`, like the daemon's per-host lock. */
+export const LOCK_KEY_PREFIX = 'svc-service-';
+/** @svc/lock's shortest lease. */
+const MIN_LOCK_TTL_MS = 100;
 
 export interface SupervisorOptions {
   /** Service name: letters, digits, `.`, `_`, `-`; used in file names and events. */
@@ -79,6 +88,12 @@ export interface SupervisorOptions {
   stop?: { signal?: NodeJS.Signals; timeout?: Duration };
   limits?: { memory?: Size; cpu?: number; window?: Duration; sampleInterval?: Duration };
   logs?: { maxSize?: Size; maxFiles?: number; maxBuffer?: Size; stderrTailLines?: number };
+  /**
+   * One active instance across hosts: the service runs only while this supervisor holds a lease
+   * on the server (`standby` meanwhile) and gets its fencing token as `SVC_FENCING_TOKEN`.
+   * Needs `ioredis` or `pg` installed beside `@svc/lock`.
+   */
+  lock?: { backend: LockBackend; url: string; ttl?: Duration; key?: string };
   /** Kills the service's processes if this process dies without stopping them; shared by a daemon. */
   orphanGuard?: OrphanGuard | false;
   /** Monotonic clock in ms; injectable for tests of pure timing maths. */
@@ -121,12 +136,14 @@ export interface ResolvedSupervisorOptions {
   stop: { signal: NodeJS.Signals; timeoutMs: number };
   limits: { memoryBytes: number; cpuPercent: number; windowMs: number; sampleIntervalMs: number };
   logs: { maxSizeBytes: number; maxFiles: number; maxBufferBytes: number; stderrTailLines: number };
+  lock: { backend: LockBackend; url: string; ttlMs: number; key: string } | null;
   orphanGuard: OrphanGuard | false | null;
   now: () => number;
   random: () => number;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const LOCK_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 const POLICIES: readonly RestartPolicy[] = ['on-failure', 'always', 'never'];
 const READINESS: readonly ReadinessType[] = ['notify', 'http', 'tcp', 'none'];
 
@@ -285,6 +302,7 @@ export function resolveSupervisorOptions(options: SupervisorOptions): ResolvedSu
       maxBufferBytes: logs.maxBuffer === undefined ? DEFAULTS.logs.maxBufferBytes : parseSize('logs.maxBuffer', logs.maxBuffer),
       stderrTailLines: int('logs.stderrTailLines', logs.stderrTailLines, DEFAULTS.logs.stderrTailLines, 0),
     },
+    lock: resolveLock(options.lock, name),
     orphanGuard: options.orphanGuard ?? null,
     now: options.now ?? monotonicNow,
     random: options.random ?? Math.random,
@@ -298,6 +316,24 @@ export function resolveSupervisorOptions(options: SupervisorOptions): ResolvedSu
   if (resolved.liveness.intervalMs < 10) throw new InvalidOptionsError('liveness.interval', liveness.interval, 'a duration >= 10ms');
   if (resolved.readiness.intervalMs < 1) throw new InvalidOptionsError('readiness.interval', readiness.interval, 'a duration >= 1ms');
   return resolved;
+}
+
+function resolveLock(value: SupervisorOptions['lock'], name: string): ResolvedSupervisorOptions['lock'] {
+  if (value === undefined) return null;
+  const lock = section('lock', value);
+  const backend = lock.backend;
+  if (!BACKENDS.includes(backend as LockBackend)) throw new InvalidOptionsError('lock.backend', backend, BACKENDS.join(' | '));
+  const pattern = BACKEND_URL[backend as LockBackend];
+  if (typeof lock.url !== 'string' || !pattern.test(lock.url)) {
+    throw new InvalidOptionsError('lock.url', lock.url, backend === 'redis' ? 'a redis:// or rediss:// URL' : 'a postgres:// or postgresql:// URL');
+  }
+  const ttlMs = dur('lock.ttl', lock.ttl, DEFAULTS.lock.ttlMs);
+  if (ttlMs < MIN_LOCK_TTL_MS) throw new InvalidOptionsError('lock.ttl', lock.ttl, `a duration >= ${MIN_LOCK_TTL_MS}ms`);
+  const key = lock.key ?? `${LOCK_KEY_PREFIX}${name}`;
+  if (typeof key !== 'string' || !LOCK_KEY.test(key)) {
+    throw new InvalidOptionsError('lock.key', key, '1-200 characters of letters, digits, ".", "_", ":", "-", starting with a letter or digit');
+  }
+  return { backend: backend as LockBackend, url: lock.url, ttlMs, key };
 }
 
 function isNodeCommand(command: string): boolean {

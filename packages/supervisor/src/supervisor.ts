@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
@@ -9,6 +10,7 @@ import { backoffDelayMs } from './backoff.js';
 import { CrashLoopWindow } from './crash-loop.js';
 import { readEnvFile } from './env-file.js';
 import { ClosedError, InvalidOptionsError, StartFailedError, StoppedError, isSupervisorError } from './errors.js';
+import { waitForLease, type LeaderLease } from './leader-lease.js';
 import { ensurePrivateDir, LineSplitter, RotatingLog } from './log-file.js';
 import { tailLog } from './log-tail.js';
 import { RECENT_LINES, RecentLines } from './recent-lines.js';
@@ -19,8 +21,9 @@ import { probeHttp, probeTcp } from './probe.js';
 import { CLOCK_TICKS_PER_SECOND, hasProc, readProc, readRssBytes, scanTree, walkTree, type ProcInfo } from './proc-tree.js';
 import { classifyExit, shouldRestart, type ExitReason } from './restart-policy.js';
 
-export type SupervisorState = 'starting' | 'running' | 'stopping' | 'stopped' | 'backoff' | 'crashed' | 'failed';
-export const SUPERVISOR_STATES: readonly SupervisorState[] = ['starting', 'running', 'stopping', 'stopped', 'backoff', 'crashed', 'failed'];
+/** `standby`: started, waiting for the service's distributed lease (`lock`) before it spawns anything. */
+export type SupervisorState = 'standby' | 'starting' | 'running' | 'stopping' | 'stopped' | 'backoff' | 'crashed' | 'failed';
+export const SUPERVISOR_STATES: readonly SupervisorState[] = ['standby', 'starting', 'running', 'stopping', 'stopped', 'backoff', 'crashed', 'failed'];
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -38,7 +41,11 @@ export type SupervisorEventType =
   | 'liveness-failed'
   | 'limit-exceeded'
   | 'report'
-  | 'log-error';
+  | 'log-error'
+  | 'lease-acquired'
+  | 'lease-lost'
+  | 'lease-released'
+  | 'lease-error';
 
 /** One line of the JSON-lines event log, and the payload of the `event` event. */
 export interface SupervisorEvent {
@@ -54,7 +61,7 @@ export interface LastExit {
   code: number | null;
   signal: string | null;
   at: string;
-  reason: ExitReason | 'stop' | 'spawn-error';
+  reason: ExitReason | 'stop' | 'spawn-error' | 'lease-lost';
   /** `start`: ended before it was ready (a start failure); `run`: ended after (a crash). */
   phase: 'start' | 'run';
 }
@@ -79,6 +86,8 @@ export interface SupervisorStats {
   logBufferedBytes: number;
   nextRestartInMs: number | null;
   failure: string | null;
+  /** The fencing token of the lease this supervisor holds (decimal), null without `lock` or while standby. */
+  fencingToken: string | null;
 }
 
 export interface StateChange {
@@ -92,7 +101,7 @@ export interface LogLine {
   line: string;
 }
 
-type TerminateCause = 'stop' | 'start-timeout' | 'liveness' | 'limit';
+type TerminateCause = 'stop' | 'start-timeout' | 'liveness' | 'limit' | 'lease';
 
 interface Run {
   id: number;
@@ -173,6 +182,10 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
   #cpuPercent: number | null = null;
   #processes: number | null = null;
   #counts = { spawns: 0, restarts: 0, crashes: 0, startFailures: 0 };
+  /** The lease held under `lock`: the service runs only while this is set. */
+  #lease: LeaderLease | null = null;
+  /** Aborts the wait for the lease (standby). */
+  #seeking: AbortController | null = null;
 
   constructor(options: SupervisorOptions) {
     super();
@@ -237,7 +250,10 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     return join(this.options.logDir, `${this.#base}.events.jsonl`);
   }
 
-  /** Starts the service; resolves when it is `running`, rejects with StartFailedError when it cannot get there. */
+  /**
+   * Starts the service; resolves when it is `running`, rejects with StartFailedError when it cannot
+   * get there. With `lock` and no lease yet, resolves once `standby`: it runs when the lease is won.
+   */
   start(): Promise<void> {
     return this.#enqueue('start', () => this.#doStart());
   }
@@ -247,10 +263,10 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     return this.#enqueue('stop', () => this.#doStop());
   }
 
-  /** Stop (if active) and start again, resetting the crash-loop window. */
+  /** Stop (if active) and start again, resetting the crash-loop window. A lease held is kept across it. */
   restart(): Promise<void> {
     return this.#enqueue('restart', async () => {
-      await this.#doStop();
+      await this.#doStop(false);
       await this.#doStart();
     });
   }
@@ -287,6 +303,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
       logBufferedBytes: this.#logs.stdout.queuedBytes + this.#logs.stderr.queuedBytes,
       nextRestartInMs: this.#backoffUntil === null ? null : Math.max(0, Math.round(this.#backoffUntil - now)),
       failure: this.#failure,
+      fencingToken: this.#lease ? String(this.#lease.fencingToken) : null,
     };
   }
 
@@ -334,7 +351,16 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     const previous = this.#run;
     // An exit being handled (leftovers swept, decision pending): let it settle before deciding.
     if (previous && !previous.done && previous.exited) await previous.finished;
-    if (this.#state === 'running') return;
+    if (this.#state === 'running' || this.#state === 'standby') return;
+    const settled = this.#state === 'stopped' || this.#state === 'crashed' || this.#state === 'failed';
+    if (this.options.lock && this.#lease === null && settled) {
+      this.#crashLoop.reset();
+      this.#attempt = 0;
+      this.#failure = null;
+      this.#wanted = true;
+      this.#seekLease('waiting for the lease');
+      return;
+    }
     const outcome = this.#waitRunning();
     this.#wanted = true;
     if (this.#state === 'backoff') {
@@ -349,20 +375,96 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     return outcome;
   }
 
-  async #doStop(): Promise<void> {
+  async #doStop(releaseLease = true): Promise<void> {
     this.#wanted = false;
     this.#rejectWaiters(new StoppedError(this.options.name));
-    if (this.#state === 'backoff') {
+    this.#seeking?.abort();
+    this.#seeking = null;
+    if (this.#state === 'standby') {
+      this.#setState('stopped', 'stop requested during standby');
+    } else if (this.#state === 'backoff') {
       this.#cancelBackoff();
       this.#setState('stopped', 'stop requested during backoff');
-      return;
+    } else {
+      const run = this.#run;
+      if (run && !run.exited) {
+        this.#record('stop-requested', { pid: run.pid });
+        await this.#terminate(run, 'stop');
+      }
+      if (run) await run.finished;
     }
+    // Only now, with the service and its whole tree gone, may another host take over.
+    if (releaseLease) await this.#dropLease();
+  }
+
+  // ---- the distributed lease (lock) ----------------------------------------------------------
+
+  /** Standby: waits for the lease in the background, then spawns under it. */
+  #seekLease(reason: string): void {
+    const lock = this.options.lock!;
+    this.#setState('standby', reason);
+    if (this.#seeking) return;
+    const abort = new AbortController();
+    this.#seeking = abort;
+    const metadata = { service: this.options.name, host: hostname(), pid: process.pid };
+    waitForLease(lock, abort.signal, metadata).then(
+      (lease) => {
+        if (this.#seeking === abort) this.#seeking = null;
+        if (abort.signal.aborted || this.#closed || !this.#wanted || this.#state !== 'standby') {
+          void this.#giveBack(lease);
+          return;
+        }
+        this.#lease = lease;
+        lease.once('lost', (error) => this.#onLeaseLost(lease, error));
+        this.#record('lease-acquired', { fencingToken: String(lease.fencingToken), location: lease.location });
+        void this.#spawn();
+      },
+      (error: unknown) => {
+        if (this.#seeking === abort) this.#seeking = null;
+        // Aborted by stop() or close(): standby ended on request, nothing failed.
+        if (abort.signal.aborted) return;
+        this.#giveUp(`cannot wait for the ${lock.backend} lease ${lock.key}: ${(error as Error).message}`, 'lease-error');
+      },
+    );
+  }
+
+  /**
+   * The lease stopped being ours (the holder says so before the server could hand it to anyone
+   * else, by `marginMs`): the service is SIGKILLed with its tree at once — a graceful stop could
+   * outlast the lease — and the supervisor goes back to standby.
+   */
+  #onLeaseLost(lease: LeaderLease, error: Error): void {
+    if (this.#lease !== lease) return;
+    this.#lease = null;
+    this.#record('lease-lost', { fencingToken: String(lease.fencingToken), error: error.message });
     const run = this.#run;
     if (run && !run.exited) {
-      this.#record('stop-requested', { pid: run.pid });
-      await this.#terminate(run, 'stop');
+      void this.#terminate(run, 'lease');
+    } else if (this.#state === 'backoff') {
+      this.#cancelBackoff();
+      if (this.#wanted && !this.#closed) this.#seekLease('lease lost');
     }
-    if (run) await run.finished;
+    // Otherwise an exit is being handled or nothing runs: #decide and start() look at #lease.
+  }
+
+  /** Releases the lease (after the service stopped) and ends a wait for one. */
+  async #dropLease(): Promise<void> {
+    this.#seeking?.abort();
+    this.#seeking = null;
+    const lease = this.#lease;
+    this.#lease = null;
+    if (lease) await this.#giveBack(lease);
+  }
+
+  async #giveBack(lease: LeaderLease): Promise<void> {
+    try {
+      await lease.release();
+      this.#record('lease-released', { fencingToken: String(lease.fencingToken) });
+    } catch (error) {
+      // The server is unreachable: the lease expires there within lock.ttl, and the service is
+      // already stopped, so nothing acts under it meanwhile.
+      this.#record('lease-error', { fencingToken: String(lease.fencingToken), error: (error as Error).message });
+    }
   }
 
   #waitRunning(): Promise<void> {
@@ -386,6 +488,12 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
   async #spawn(): Promise<void> {
     const o = this.options;
     this.#backoffUntil = null;
+    if (o.lock && !this.#lease?.isHeld) {
+      // The lease ran out (or was never won) before this spawn: nothing may run without it.
+      this.#lease = null;
+      this.#seekLease('no lease held at spawn');
+      return;
+    }
     this.#setState('starting', this.#counts.spawns === 0 ? 'start' : 'restart');
     let env: Record<string, string>;
     try {
@@ -483,6 +591,8 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     env.SVC_INSTANCE = String(o.instance);
     env.SVC_STOP_TIMEOUT_MS = String(o.stop.timeoutMs);
     env.SVC_INSTANCE_ID = randomBytes(12).toString('hex');
+    if (this.#lease) env.SVC_FENCING_TOKEN = String(this.#lease.fencingToken);
+    else delete env.SVC_FENCING_TOKEN;
     if (o.ipc) env.SVC_NOTIFY = 'ipc';
     else delete env.SVC_NOTIFY;
     if (o.liveness.heartbeatTimeoutMs > 0) env.SVC_WATCHDOG_MS = String(o.liveness.heartbeatTimeoutMs);
@@ -716,7 +826,8 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     const o = this.options;
     if (this.#state === 'starting' || this.#state === 'running') this.#setState('stopping', cause);
     const startedAt = o.now();
-    this.#signalTree(run, o.stop.signal);
+    // A lost lease may be re-granted elsewhere within marginMs: no time for a graceful stop.
+    this.#signalTree(run, cause === 'lease' ? 'SIGKILL' : o.stop.signal);
     if (run.child.connected) {
       try {
         run.child.send({ svc: 'shutdown' });
@@ -759,7 +870,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     };
     if (!alive()) return;
     const deadline = o.now() + o.stop.timeoutMs;
-    this.#signalTree(run, o.stop.signal);
+    this.#signalTree(run, run.cause === 'lease' ? 'SIGKILL' : o.stop.signal);
     while (alive()) {
       if (o.now() >= deadline) {
         this.#record('killed', { pid: run.pid, leftovers: true, signal: 'SIGKILL' });
@@ -786,11 +897,13 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     const now = o.now();
     const phase = run.readyAt === null ? 'start' : 'run';
     const requested = run.cause === 'stop' || !this.#wanted;
-    const reason: ExitReason = classifyExit({ code, signal, cause: run.cause === 'stop' ? null : run.cause }, o.restart.neverRestartExitCodes);
-    this.#lastExit = { code, signal, at: new Date().toISOString(), reason: requested ? 'stop' : reason, phase };
+    const leaseLost = run.cause === 'lease';
+    const cause = run.cause === 'stop' || run.cause === 'lease' ? null : run.cause;
+    const reason: ExitReason = classifyExit({ code, signal, cause }, o.restart.neverRestartExitCodes);
+    this.#lastExit = { code, signal, at: new Date().toISOString(), reason: requested ? 'stop' : leaseLost ? 'lease-lost' : reason, phase };
     const uptimeMs = run.readyAt === null ? 0 : Math.round(now - run.readyAt);
     this.#record('exited', { pid: run.pid, code, signal, reason: this.#lastExit.reason, phase, uptimeMs });
-    if (!requested && reason !== 'clean') {
+    if (!requested && !leaseLost && reason !== 'clean') {
       if (phase === 'start') this.#counts.startFailures++;
       else this.#counts.crashes++;
       this.#setState('crashed', `${phase === 'start' ? 'start failure' : 'crash'}: ${reason}`);
@@ -815,11 +928,17 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
       this.#setState('stopped', 'stopped');
       return;
     }
+    if (o.lock && this.#lease === null) {
+      // Killed for a lost lease, or it ended while the lease was being lost: wait for it again.
+      if (!this.#closed) this.#seekLease('lease lost');
+      return;
+    }
     if (reason === 'never-restart-code') {
       this.#giveUp(`exit code ${run.exit?.code} is in restart.neverRestartExitCodes`, reason);
       return;
     }
     if (!shouldRestart(o.restart.policy, reason)) {
+      void this.#dropLease();
       if (reason === 'clean') {
         this.#setState('stopped', 'exited cleanly');
         this.#rejectWaiters(this.#startError('exited cleanly before it was ready'));
@@ -849,6 +968,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
   #giveUp(reason: string, kind: string): void {
     this.#failure = reason;
     this.#wanted = false;
+    void this.#dropLease();
     this.#record('gave-up', { reason, kind, stderrTail: this.stderrTail });
     this.#setState('failed', reason);
     this.#rejectWaiters(this.#startError(reason));

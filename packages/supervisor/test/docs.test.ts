@@ -37,6 +37,7 @@ const OPTION_FOR_DEFAULT: Record<string, string> = {
   'logs.maxFiles': 'logs.maxFiles',
   'logs.maxBufferBytes': 'logs.maxBuffer',
   'logs.stderrTailLines': 'logs.stderrTailLines',
+  'lock.ttlMs': 'lock.ttl',
 };
 
 function leaves(value: unknown, prefix = ''): Array<[string, unknown]> {

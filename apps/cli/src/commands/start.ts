@@ -65,9 +65,11 @@ export default class Start extends BaseCommand {
     try {
       for (const name of names) {
         const [current] = (await client.call('status', { service: name })) as SupervisorStats[];
-        if (current && (current.state === 'running' || current.state === 'starting')) {
+        if (current && (current.state === 'running' || current.state === 'starting' || current.state === 'standby')) {
           alreadyRunning.push(name);
-          if (!this.jsonEnabled()) this.log(`${name} is already running (pid ${current.pid ?? '-'}, up ${formatUptime(current.uptimeMs)})`);
+          if (!this.jsonEnabled()) {
+            this.log(current.state === 'standby' ? `${name} is already started: standby for its lock` : `${name} is already running (pid ${current.pid ?? '-'}, up ${formatUptime(current.uptimeMs)})`);
+          }
           continue;
         }
         const stats = await withSpinner(`starting ${name}`, () => client.call('start', { service: name }, { timeoutMs: CONTROL_TIMEOUT_MS }) as Promise<SupervisorStats>).catch(
@@ -82,7 +84,9 @@ export default class Start extends BaseCommand {
           },
         );
         started.push(stats);
-        if (!this.jsonEnabled()) this.log(`${name} is running (pid ${stats.pid ?? '-'})`);
+        if (!this.jsonEnabled()) {
+          this.log(stats.state === 'standby' ? `${name} is standby: another host holds its lock; it runs here when that lease ends` : `${name} is running (pid ${stats.pid ?? '-'})`);
+        }
       }
     } finally {
       await client.close();

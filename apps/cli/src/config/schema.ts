@@ -60,6 +60,18 @@ const liveness = z.union([
   }),
 ]);
 
+const lock = z
+  .strictObject({
+    backend: z.enum(['redis', 'postgres']),
+    url: z.string().min(1),
+    ttl: duration().optional(),
+    key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'a lock key is 1–200 letters, digits, ".", "_", ":" or "-", starting with a letter or digit').optional(),
+  })
+  .superRefine((value, ctx) => {
+    const ok = value.backend === 'redis' ? /^rediss?:\/\/./.test(value.url) : /^postgres(ql)?:\/\/./.test(value.url);
+    if (!ok) ctx.addIssue({ code: 'custom', path: ['url'], message: `lock backend "${value.backend}" needs a ${value.backend === 'redis' ? 'redis:// or rediss://' : 'postgres:// or postgresql://'} URL` });
+  });
+
 export const serviceSchema = z.strictObject({
   command: z.string().min(1),
   args: z.array(z.string()).optional(),
@@ -91,6 +103,8 @@ export const serviceSchema = z.strictObject({
     })
     .optional(),
   logs: z.strictObject({ maxSize: size().optional(), maxFiles: z.int().min(1).max(100).optional() }).optional(),
+  /** One active instance across hosts: run only while holding this lease (`standby` meanwhile). */
+  lock: lock.optional(),
 });
 
 export const configSchema = z.strictObject({
