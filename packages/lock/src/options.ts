@@ -3,6 +3,7 @@ import { DEFAULTS } from './defaults.js';
 import { LockOptionsError } from './errors.js';
 import { resolveRunDir } from './dirs.js';
 import { validateLockName } from './name.js';
+import { checkCallback, checkMetadata, checkOptionsObject, checkSignal, integer } from './option-checks.js';
 import type { LockCompromisedError } from './errors.js';
 
 export interface LockOptions {
@@ -44,23 +45,13 @@ export interface ResolvedLockOptions {
 
 /** Validates and fills every option once, before anything touches the disk. */
 export function resolveLockOptions(options: LockOptions): ResolvedLockOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'options', options, 'an object with at least { name }');
-  }
+  checkOptionsObject(options);
   const name = validateLockName(options.name);
   const dir = options.dir ?? resolveRunDir();
   if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) {
     throw new LockOptionsError('EINVALID_OPTIONS', 'dir', dir, 'a directory path');
   }
-  const metadata = options.metadata ?? {};
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'metadata', metadata, 'a plain object');
-  }
-  try {
-    JSON.stringify(metadata);
-  } catch (error) {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'metadata', `(${(error as Error).message})`, 'a JSON-serialisable object');
-  }
+  const metadata = checkMetadata(options.metadata ?? {});
   const heartbeatMs = integer('heartbeatMs', options.heartbeatMs ?? DEFAULTS.heartbeatMs, 10);
   const staleMs = integer('staleMs', options.staleMs ?? DEFAULTS.staleMs, 1);
   if (staleMs < heartbeatMs * 2) {
@@ -68,12 +59,8 @@ export function resolveLockOptions(options: LockOptions): ResolvedLockOptions {
   }
   const waitMs = integer('waitMs', options.waitMs ?? DEFAULTS.waitMs, 0);
   const pollMs = integer('pollMs', options.pollMs ?? DEFAULTS.pollMs, 1);
-  if (options.signal !== undefined && !(typeof options.signal === 'object' && 'aborted' in options.signal)) {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'signal', options.signal, 'an AbortSignal');
-  }
-  if (options.onCompromised !== undefined && typeof options.onCompromised !== 'function') {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'onCompromised', options.onCompromised, 'a function');
-  }
+  checkSignal(options.signal);
+  checkCallback('onCompromised', options.onCompromised);
   const absoluteDir = path.resolve(dir);
   return {
     name,
@@ -88,11 +75,4 @@ export function resolveLockOptions(options: LockOptions): ResolvedLockOptions {
     releaseOnExit: options.releaseOnExit ?? DEFAULTS.releaseOnExit,
     onCompromised: options.onCompromised,
   };
-}
-
-function integer(option: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new LockOptionsError('EINVALID_OPTIONS', option, value, `an integer ≥ ${min} (milliseconds)`);
-  }
-  return value;
 }

@@ -1,5 +1,6 @@
 import { LockOptionsError, type LockCompromisedError } from '../errors.js';
 import { validateLockName } from '../name.js';
+import { checkCallback, checkMetadata, checkOptionsObject, checkSignal, integer } from '../option-checks.js';
 import { LEASE_DEFAULTS, MARGIN_FRACTION, MIN_TTL_MS, RENEW_FRACTION } from './lease-defaults.js';
 
 /** Options every lease backend takes. */
@@ -41,19 +42,9 @@ export interface ResolvedLeaseOptions {
 
 /** Validates and fills the options every backend shares, before anything connects. */
 export function resolveLeaseOptions(options: LeaseOptions): ResolvedLeaseOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'options', options, 'an object with at least { name }');
-  }
+  checkOptionsObject(options);
   const name = validateLockName(options.name);
-  const metadata = options.metadata ?? {};
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'metadata', metadata, 'a plain object');
-  }
-  try {
-    JSON.stringify(metadata);
-  } catch (error) {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'metadata', `(${(error as Error).message})`, 'a JSON-serialisable object');
-  }
+  const metadata = checkMetadata(options.metadata ?? {});
   const ttlMs = integer('ttlMs', options.ttlMs ?? LEASE_DEFAULTS.ttlMs, MIN_TTL_MS);
   const marginMs = integer('marginMs', options.marginMs ?? Math.round(ttlMs * MARGIN_FRACTION), 0);
   if (marginMs * 2 >= ttlMs) throw new LockOptionsError('EINVALID_OPTIONS', 'marginMs', marginMs, `less than half of ttlMs (${ttlMs / 2})`);
@@ -64,18 +55,7 @@ export function resolveLeaseOptions(options: LeaseOptions): ResolvedLeaseOptions
   const waitMs = integer('waitMs', options.waitMs ?? LEASE_DEFAULTS.waitMs, 0);
   const pollMs = integer('pollMs', options.pollMs ?? LEASE_DEFAULTS.pollMs, 1);
   const commandTimeoutMs = integer('commandTimeoutMs', options.commandTimeoutMs ?? LEASE_DEFAULTS.commandTimeoutMs, 10);
-  if (options.signal !== undefined && !(typeof options.signal === 'object' && options.signal !== null && 'aborted' in options.signal)) {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'signal', options.signal, 'an AbortSignal');
-  }
-  if (options.onCompromised !== undefined && typeof options.onCompromised !== 'function') {
-    throw new LockOptionsError('EINVALID_OPTIONS', 'onCompromised', options.onCompromised, 'a function');
-  }
+  checkSignal(options.signal);
+  checkCallback('onCompromised', options.onCompromised);
   return { name, metadata, ttlMs, renewMs, marginMs, waitMs, pollMs, signal: options.signal, commandTimeoutMs, onCompromised: options.onCompromised };
-}
-
-export function integer(option: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new LockOptionsError('EINVALID_OPTIONS', option, value, `an integer ≥ ${min} (milliseconds)`);
-  }
-  return value;
 }
