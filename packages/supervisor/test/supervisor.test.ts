@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSupervisorError, type SupervisorEvent } from '../src/index.js';
@@ -134,6 +134,28 @@ describe('Supervisor: readiness and liveness', () => {
     const failed = await waitForEvent(events, (e) => e.type === 'liveness-failed', 'the probe failure');
     expect(failed).toMatchObject({ check: 'http', failures: 2 });
     await waitFor(() => spawns(events).length >= 2, 'the restart');
+  });
+
+  it('a hung Node service whose event loop still turns is asked for a diagnostic report before the kill, and the file is kept', async () => {
+    // The heartbeat stops after 600 ms but the process stays responsive, as a service wedged on a
+    // lost promise would: Node's report-on-signal can still run, so a report is written.
+    const sup = h.supervisor({
+      args: [fixture('notify.mjs'), 'ipc', '200', '600'],
+      readiness: { type: 'notify' },
+      liveness: { heartbeatTimeout: 1500, reportTimeout: 5000 },
+      restart: { delay: 0, crashLoop: { count: 10, window: '1m' } },
+    });
+    const events = recordEvents(sup);
+    await sup.start();
+    const report = await waitForEvent(events, (e) => e.type === 'report', 'the diagnostic report');
+    const file = report.path as string;
+    expect(file.startsWith(join(sup.options.logDir, 'reports'))).toBe(true);
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { header: { processId: number; trigger: string } };
+    expect(parsed.header.trigger).toBe('Signal');
+    expect(parsed.header.processId).toBe(report.pid);
+    await waitFor(() => spawns(events).length >= 2, 'the restart');
+    // Kept after the restart.
+    expect(existsSync(file)).toBe(true);
   });
 
   it('memory limit sustained over the window → graceful restart', async () => {
