@@ -10,8 +10,6 @@ services:
     # envFile: .env              # read with a dotenv parser; "env" below wins over it
     env:
       NODE_ENV: production
-    # instances: 2               # N copies sharing the listening socket (needs "listen")
-    # listen: { port: 3000, host: 127.0.0.1 }   # the supervisor binds it once: zero-downtime reload
     readiness:
       type: notify               # notify (via @svc/health) | http | tcp | none
       timeout: 30s

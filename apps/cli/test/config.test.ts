@@ -58,13 +58,13 @@ describe('finding the config', () => {
 });
 
 describe('every format loads to the same config', () => {
-  const expected = { command: 'node', args: ['server.js'], instances: 2, stop: { timeout: 5000 }, logs: { maxSize: 1024 * 1024 } };
+  const expected = { command: 'node', args: ['server.js'], instances: 1, stop: { timeout: 5000 }, logs: { maxSize: 1024 * 1024 } };
   it.each([
-    ['svc.config.json', JSON.stringify({ services: { api: { command: 'node', args: ['server.js'], instances: 2, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } })],
-    ['svc.config.yaml', 'services:\n  api:\n    command: node\n    args: [server.js]\n    instances: 2\n    stop: { timeout: 5s }\n    logs: { maxSize: 1MB }\n'],
-    ['svc.config.toml', '[services.api]\ncommand = "node"\nargs = ["server.js"]\ninstances = 2\nstop = { timeout = "5s" }\nlogs = { maxSize = "1MB" }\n'],
-    ['svc.config.mjs', "export default { services: { api: { command: 'node', args: ['server.js'], instances: 2, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } };\n"],
-    ['svc.config.ts', "const config: { services: Record<string, unknown> } = { services: { api: { command: 'node', args: ['server.js'], instances: 2, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } };\nexport default config;\n"],
+    ['svc.config.json', JSON.stringify({ services: { api: { command: 'node', args: ['server.js'], instances: 1, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } })],
+    ['svc.config.yaml', 'services:\n  api:\n    command: node\n    args: [server.js]\n    instances: 1\n    stop: { timeout: 5s }\n    logs: { maxSize: 1MB }\n'],
+    ['svc.config.toml', '[services.api]\ncommand = "node"\nargs = ["server.js"]\ninstances = 1\nstop = { timeout = "5s" }\nlogs = { maxSize = "1MB" }\n'],
+    ['svc.config.mjs', "export default { services: { api: { command: 'node', args: ['server.js'], instances: 1, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } };\n"],
+    ['svc.config.ts', "const config: { services: Record<string, unknown> } = { services: { api: { command: 'node', args: ['server.js'], instances: 1, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } };\nexport default config;\n"],
   ])('%s', async (name, text) => {
     const file = write(name, text);
     const config = await loadConfig({ file });
@@ -107,6 +107,12 @@ describe('invalid configs name the file, the key, the value and what was expecte
     );
     const paths = error.problems.map((p) => p.path).sort();
     expect(paths).toEqual(['services.api.args', 'services.api.instances', 'services.api.restart.policy']);
+  });
+
+  it('listen and more than one instance are refused by name until socket handoff exists', async () => {
+    const error = await configError(write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', instances: 2, listen: { port: 3000 } } } })));
+    expect(error.problems.map((p) => p.path).sort()).toEqual(['services.api.instances', 'services.api.listen']);
+    expect(error.message).toContain('socket handoff');
   });
 
   it('readiness http without a url', async () => {

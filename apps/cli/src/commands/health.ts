@@ -7,8 +7,7 @@ import type { ResolvedService } from '../config/load.js';
 export default class Health extends BaseCommand {
   static override summary = 'Show a service\'s health report (its /health endpoint); exit 1 when unhealthy.';
   static override description = [
-    'The URL is --url, else /health on the origin of the service\'s liveness.http or readiness.url,',
-    'else http://<listen.host>:<listen.port>/health.',
+    'The URL is --url, else /health on the origin of the service\'s liveness.http or readiness.url.',
   ].join('\n');
   static override examples = ['<%= config.bin %> health api', '<%= config.bin %> health api --json', '<%= config.bin %> health api --url http://127.0.0.1:3000/health'];
   static override args = { name: Args.string({ required: true, description: 'service name' }) };
@@ -48,6 +47,5 @@ export default class Health extends BaseCommand {
 export function healthUrl(service: ResolvedService): string {
   const base = service.liveness && 'http' in service.liveness ? service.liveness.http : service.readiness?.url;
   if (base) return new URL('/health', base).href;
-  if (service.listen) return `http://${service.listen.host ?? '127.0.0.1'}:${service.listen.port}/health`;
-  throw new CliError('EUSAGE', `no health URL is known for ${service.name}: set readiness.url, liveness.http or listen, or pass --url`);
+  throw new CliError('EUSAGE', `no health URL is known for ${service.name}: set readiness.url or liveness.http, or pass --url`);
 }

@@ -72,40 +72,51 @@ const lock = z
     if (!ok) ctx.addIssue({ code: 'custom', path: ['url'], message: `lock backend "${value.backend}" needs a ${value.backend === 'redis' ? 'redis:// or rediss://' : 'postgres:// or postgresql://'} URL` });
   });
 
-export const serviceSchema = z.strictObject({
-  command: z.string().min(1),
-  args: z.array(z.string()).optional(),
-  cwd: z.string().min(1).optional(),
-  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
-  envFile: z.string().min(1).optional(),
-  instances: z.int().min(1).max(256).optional(),
-  listen: z.strictObject({ port: z.int().min(0).max(65535), host: z.string().min(1).optional() }).optional(),
-  readiness: readiness.optional(),
-  liveness: liveness.optional(),
-  restart: z
-    .strictObject({
-      policy: z.enum(['on-failure', 'always', 'never']).optional(),
-      delay: duration().optional(),
-      maxDelay: duration().optional(),
-      factor: z.number().min(1).max(10).optional(),
-      resetAfter: duration().optional(),
-      neverRestartExitCodes: z.array(z.int().min(0).max(255)).optional(),
-      crashLoop: z.strictObject({ count: z.int().min(1).optional(), window: duration().optional() }).optional(),
-    })
-    .optional(),
-  stop: z.strictObject({ signal: signal.optional(), timeout: duration().optional() }).optional(),
-  limits: z
-    .strictObject({
-      memory: size().optional(),
-      cpu: z.number().min(1).max(100 * 256).optional(),
-      window: duration().optional(),
-      sampleInterval: duration().optional(),
-    })
-    .optional(),
-  logs: z.strictObject({ maxSize: size().optional(), maxFiles: z.int().min(1).max(100).optional() }).optional(),
-  /** One active instance across hosts: run only while holding this lease (`standby` meanwhile). */
-  lock: lock.optional(),
-});
+export const serviceSchema = z
+  .strictObject({
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    cwd: z.string().min(1).optional(),
+    env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+    envFile: z.string().min(1).optional(),
+    instances: z.int().min(1).max(256).optional(),
+    listen: z.strictObject({ port: z.int().min(0).max(65535), host: z.string().min(1).optional() }).optional(),
+    readiness: readiness.optional(),
+    liveness: liveness.optional(),
+    restart: z
+      .strictObject({
+        policy: z.enum(['on-failure', 'always', 'never']).optional(),
+        delay: duration().optional(),
+        maxDelay: duration().optional(),
+        factor: z.number().min(1).max(10).optional(),
+        resetAfter: duration().optional(),
+        neverRestartExitCodes: z.array(z.int().min(0).max(255)).optional(),
+        crashLoop: z.strictObject({ count: z.int().min(1).optional(), window: duration().optional() }).optional(),
+      })
+      .optional(),
+    stop: z.strictObject({ signal: signal.optional(), timeout: duration().optional() }).optional(),
+    limits: z
+      .strictObject({
+        memory: size().optional(),
+        cpu: z.number().min(1).max(100 * 256).optional(),
+        window: duration().optional(),
+        sampleInterval: duration().optional(),
+      })
+      .optional(),
+    logs: z.strictObject({ maxSize: size().optional(), maxFiles: z.int().min(1).max(100).optional() }).optional(),
+    /** One active instance across hosts: run only while holding this lease (`standby` meanwhile). */
+    lock: lock.optional(),
+  })
+  .superRefine((service, ctx) => {
+    // Both need the supervisor to own the listening socket (zero-downtime reload), which this
+    // version does not do yet: refused by name rather than accepted and silently ignored.
+    if (service.listen) {
+      ctx.addIssue({ code: 'custom', path: ['listen'], message: 'listen (socket handoff) is not available in this version: remove it and let the service bind its own port' });
+    }
+    if (service.instances !== undefined && service.instances > 1) {
+      ctx.addIssue({ code: 'custom', path: ['instances'], message: 'more than one instance needs socket handoff, which this version does not have yet: use 1', input: service.instances });
+    }
+  });
 
 export const configSchema = z.strictObject({
   services: z.record(
