@@ -6,7 +6,7 @@ import { startBackend, type BackendName } from './backends.js';
 type Acquire = (options: Record<string, unknown>) => Promise<LeaseHandle>;
 
 /** Rejects with a LockError, and returns it. */
-async function lockError(promise: Promise<unknown>): Promise<LockError> {
+export async function lockError(promise: Promise<unknown>): Promise<LockError> {
   try {
     await promise;
   } catch (error) {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { acquireLock, isLockError, type LeaseHandle, type LockError, type LockHeldError, type LockPoolerError } from '../../src/postgres/index.js';
-import { describeLeaseApi } from '../lease/api-suite.js';
+import { acquireLock, type LeaseHandle, type LockError, type LockHeldError, type LockPoolerError } from '../../src/postgres/index.js';
+import { describeLeaseApi, lockError } from '../lease/api-suite.js';
 import { startPgBouncer, startPostgres, stopAllServers, type PostgresServer } from '../servers.js';
 
 async function sql<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
@@ -14,15 +14,6 @@ async function sql<T extends pg.QueryResultRow>(url: string, text: string, value
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<LockError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isLockError(error), String(error)).toBe(true);
-    return error as LockError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describeLeaseApi('postgres', acquireLock as never, async (url, name) => {
   await sql(url, `UPDATE svc_locks SET expires_at = '-infinity' WHERE name = $1`, [name]);
@@ -46,7 +37,7 @@ describe('postgres: pooler guard, client-side timeouts, schema', () => {
     for (const mode of ['transaction', 'session'] as const) {
       const bouncer = await startPgBouncer(server, mode);
       try {
-        const error = (await rejection(acquireLock({ url: bouncer.url, name: `pooled-${mode}` }))) as LockPoolerError;
+        const error = (await lockError(acquireLock({ url: bouncer.url, name: `pooled-${mode}` }))) as LockPoolerError;
         expect(error.code).toBe('EPOOLER');
         expect(error.backendPid).not.toBe(error.announcedPid);
         expect(error.message).toMatch(/pooler/);
@@ -77,7 +68,7 @@ describe('postgres: pooler guard, client-side timeouts, schema', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE svc_locks IN ACCESS EXCLUSIVE MODE');
-      const error = await rejection(acquireLock({ url: server.url, name: 'slow', commandTimeoutMs: 500 }));
+      const error = await lockError(acquireLock({ url: server.url, name: 'slow', commandTimeoutMs: 500 }));
       expect(error.code).toBe('EBACKEND');
       expect((error as { timedOut?: boolean }).timedOut).toBe(true);
       // The abandoned statements' sessions were terminated, not left waiting on the lock.
@@ -119,9 +110,9 @@ describe('postgres: pooler guard, client-side timeouts, schema', () => {
       ['schema', ''],
       ['createTable', 'yes'],
     ] as const) {
-      expect((await rejection(acquireLock({ url: server.url, name: 'x', [option]: value }))).code).toBe('EINVALID_OPTIONS');
+      expect((await lockError(acquireLock({ url: server.url, name: 'x', [option]: value }))).code).toBe('EINVALID_OPTIONS');
     }
-    const missing = await rejection(acquireLock({ url: server.url, name: 'x', table: 'nowhere', createTable: false }));
+    const missing = await lockError(acquireLock({ url: server.url, name: 'x', table: 'nowhere', createTable: false }));
     expect(missing.code).toBe('EBACKEND');
     expect(missing.message).toMatch(/does not exist and createTable is false/);
     expect(await sql(server.url, "SELECT to_regclass('public.nowhere') AS t")).toEqual([{ t: null }]);
@@ -129,7 +120,7 @@ describe('postgres: pooler guard, client-side timeouts, schema', () => {
 
   it('a damaged row is ELOCKED with holder null', async () => {
     await sql(server.url, `INSERT INTO svc_locks VALUES ('damaged', 5, 'someone', '{"not":"a record"}', now(), now() + interval '1 hour')`);
-    const error = await rejection(acquireLock({ url: server.url, name: 'damaged' }));
+    const error = await lockError(acquireLock({ url: server.url, name: 'damaged' }));
     expect(error.code).toBe('ELOCKED');
     expect((error as LockHeldError).holder).toBeNull();
   });
