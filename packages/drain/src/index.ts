@@ -7,6 +7,7 @@ export { OPTION_NAMES } from './options.js';
 export type { DrainOptions, ResolvedDrainOptions, HealthLike, CloseUpgraded } from './options.js';
 export type { ShutdownHook, ShutdownHookContext, ShutdownHookOptions, HookResult, HookStatus } from './hooks.js';
 export type { DestroyedCounts } from './server-tracker.js';
+export { IDLE_GRACE_MS } from './server-tracker.js';
 export type { DrainLogger } from './logger.js';
 export { planPhases, readStopTimeoutMs, STOP_TIMEOUT_ENV } from './stop-deadline.js';
 export type { PhasePlan, PlanInput } from './stop-deadline.js';

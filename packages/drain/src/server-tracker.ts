@@ -27,12 +27,15 @@ export interface ServerTracker {
 type Phase = 'serving' | 'draining' | 'closing';
 
 /**
- * A connection accepted just before the listener closed has usually not sent its first request
- * yet, and to Node it looks idle. Closing it would reset a client that did everything right, so
- * idle connections are closed only once every such new connection has carried its first request
- * (and so gets `Connection: close`), closed, or stayed silent this long.
+ * Once the listener has closed, an HTTP/1 connection is closed by the server only after it has
+ * been idle this long: a client that just got a keep-alive response (or just connected) may
+ * already be sending its next request, and closing the connection under it would fail a request
+ * the client made correctly. A request that does come is answered with `Connection: close`, which
+ * ends the connection cleanly; under steady load every connection ends that way.
  */
-export const FIRST_REQUEST_GRACE_MS = 1_000;
+export const IDLE_GRACE_MS = 1_000;
+/** How often idle connections are looked at while closing. */
+const IDLE_SWEEP_MS = 100;
 
 // HTTP/1 servers (http, https) have these since Node 18.2; HTTP/2 and net servers do not.
 interface Http1Methods {
@@ -57,38 +60,37 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
   const sockets = new Set<Socket>();
   const responses = new Set<ServerResponse>();
   const sessions = new Set<Http2Session>();
-  // Connections (TLS sockets for https) that have not carried a request yet.
-  const fresh = new Set<Duplex>();
+  // HTTP/1 connections (the TLS socket for https): responses in flight, and since when idle.
+  const http1Sockets = new Map<Duplex, { active: number; idleSince: number }>();
   const upgraded = trackUpgradedSockets(server);
   let phase: Phase = 'serving';
-  let sweepScheduled = false;
-  let graceOver = false;
-  let graceTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   let whenClosed: Promise<void> | undefined;
 
   const markClose = (response: ServerResponse): void => {
     // Once headers are out the response keeps its keep-alive header; the sweep below closes the
-    // connection when it turns idle instead.
+    // connection once it has stayed idle for IDLE_GRACE_MS instead.
     if (!response.headersSent) response.setHeader('Connection', 'close');
   };
 
-  // A connection whose response was already under way when the drain began turns idle only after
-  // that response ends; close it then, on the next turn of the loop, once Node has marked it idle.
+  /** Closes the connections that have been idle for IDLE_GRACE_MS; stops once none is left. */
   const sweepIdle = (): void => {
-    if (sweepScheduled || http1 === undefined || (fresh.size > 0 && !graceOver)) return;
-    sweepScheduled = true;
-    setImmediate(() => {
-      sweepScheduled = false;
-      http1.closeIdleConnections();
-    });
+    const now = performance.now();
+    for (const [socket, state] of http1Sockets) {
+      if (state.active === 0 && now - state.idleSince >= IDLE_GRACE_MS && !upgraded.open.has(socket)) {
+        http1Sockets.delete(socket);
+        socket.destroy();
+      }
+    }
+    if (http1Sockets.size === 0 && sweepTimer !== undefined) {
+      clearInterval(sweepTimer);
+      sweepTimer = undefined;
+    }
   };
 
   const onNewConnection = (socket: Duplex): void => {
-    fresh.add(socket);
-    socket.once('close', () => {
-      fresh.delete(socket);
-      if (phase === 'closing') sweepIdle();
-    });
+    http1Sockets.set(socket, { active: 0, idleSince: performance.now() });
+    socket.once('close', () => http1Sockets.delete(socket));
   };
   const isTls = server instanceof TlsServer;
   const onConnection = (socket: Socket): void => {
@@ -102,11 +104,15 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     // HTTP/2 forbids connection headers; GOAWAY does the same job there.
     if (request.httpVersionMajor >= 2) return;
-    if (fresh.delete(request.socket) && phase === 'closing') sweepIdle();
+    const state = http1Sockets.get(request.socket);
+    if (state) state.active += 1;
     responses.add(response);
     response.once('close', () => {
       responses.delete(response);
-      if (phase === 'closing') sweepIdle();
+      if (state) {
+        state.active -= 1;
+        if (state.active === 0) state.idleSince = performance.now();
+      }
     });
     if (phase !== 'serving') markClose(response);
   };
@@ -160,12 +166,11 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
         if (http1 !== undefined) NetServer.prototype.close.call(server, callback);
         else server.close(callback);
       });
-      graceTimer = setTimeout(() => {
-        graceOver = true;
+      if (http1 !== undefined) {
+        sweepTimer = setInterval(sweepIdle, IDLE_SWEEP_MS);
+        sweepTimer.unref();
         sweepIdle();
-      }, FIRST_REQUEST_GRACE_MS);
-      graceTimer.unref();
-      sweepIdle();
+      }
       for (const session of sessions) session.close();
       upgraded.onUpgrade(handUpgraded);
       for (const [socket, request] of upgraded.open) handUpgraded(socket, request);
@@ -173,7 +178,7 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
     },
 
     destroyAll() {
-      clearTimeout(graceTimer);
+      clearInterval(sweepTimer);
       const counts: DestroyedCounts = { sockets: 0, upgraded: upgraded.open.size, sessions: sessions.size };
       for (const session of sessions) session.destroy();
       for (const socket of upgraded.open.keys()) socket.destroy();
@@ -187,7 +192,7 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
     },
 
     uninstall() {
-      clearTimeout(graceTimer);
+      clearInterval(sweepTimer);
       server.removeListener('connection', onConnection);
       server.removeListener('secureConnection', onSecureConnection);
       server.removeListener('request', onRequest);
