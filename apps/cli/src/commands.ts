@@ -10,6 +10,7 @@ import Logs from './commands/logs.js';
 import Reload from './commands/reload.js';
 import Restart from './commands/restart.js';
 import Run from './commands/run.js';
+import Scale from './commands/scale.js';
 import Start from './commands/start.js';
 import Status from './commands/status.js';
 import Stop from './commands/stop.js';
@@ -21,6 +22,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   stop: Stop,
   restart: Restart,
   reload: Reload,
+  scale: Scale,
   status: Status,
   logs: Logs,
   health: Health,

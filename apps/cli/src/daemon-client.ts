@@ -5,6 +5,7 @@ import { connectIpc, isIpcError, type IpcClient } from '@svc/ipc';
 import { acquireLock, isHolderAlive, isLockError, readLock, resolveRunDir, resolveStateDir, type LockRecord } from '@svc/lock';
 import { CliError } from './errors.js';
 import type { DaemonSpec } from './daemon-main.js';
+import { takePrespawned } from './prestart.js';
 import { daemonEntry } from './svc-entry.js';
 
 /*
@@ -53,30 +54,42 @@ export function tailFile(file: string, lines: number): string[] {
  * when none runs. `spec` says what it hosts.
  */
 export async function ensureDaemon(ref: DaemonRef, spec: DaemonSpec, env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<{ client: IpcClient; spawned: boolean }> {
+  // Spawned by this process before the command ran (prestart.ts): it may already serve.
+  const adopted = takePrespawned(ref.id);
   const existing = await connectDaemon(ref);
-  if (existing) return { client: existing, spawned: false };
+  if (existing) return { client: existing, spawned: adopted !== null };
 
-  mkdirSync(path.dirname(ref.logFile), { recursive: true, mode: 0o700 });
-  const log = openSync(ref.logFile, 'a', 0o600);
-  const child = spawn(process.execPath, [daemonEntry(), JSON.stringify(spec)], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env,
-  });
-  closeSync(log);
   // Held in an object: the exit callback sets it while the loop below polls it.
-  const watch: { exited: { code: number | null; signal: string | null } | null } = { exited: null };
-  child.once('exit', (code, signal) => (watch.exited = { code, signal }));
-  child.unref();
+  let watch: { exited: { code: number | null; signal: string | null } | null } | null = adopted;
+  if (watch === null) {
+    mkdirSync(path.dirname(ref.logFile), { recursive: true, mode: 0o700 });
+    const log = openSync(ref.logFile, 'a', 0o600);
+    const child = spawn(process.execPath, [daemonEntry(), JSON.stringify(spec)], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env,
+    });
+    closeSync(log);
+    const spawned: { exited: { code: number | null; signal: string | null } | null } = { exited: null };
+    child.once('exit', (code, signal) => (spawned.exited = { code, signal }));
+    child.unref();
+    watch = spawned;
+  }
 
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const client = await connectDaemon(ref);
     if (client) return { client, spawned: true };
     if (watch.exited) {
-      // Another `svc start` may have won the race to start the daemon: use it if it answers.
+      // Another `svc start` may have won the race to start the daemon: use it if it answers, or
+      // wait for it while it holds the daemon lock and boots.
       const winner = await connectDaemon(ref);
       if (winner) return { client: winner, spawned: false };
+      const lock = await readLock({ name: ref.lockName, dir: path.dirname(ref.socketPath) });
+      if (lock.state === 'held' && performance.now() <= deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        continue;
+      }
       const { code, signal } = watch.exited;
       throw new CliError('ESTART_FAILED', `the supervisor daemon exited before it served (${code ?? signal})`, {
         details: [`last lines of ${ref.logFile}:`, ...tailFile(ref.logFile, 20).map((l) => `  ${l}`)],

@@ -6,7 +6,7 @@ import { daemonId } from './paths.js';
 
 /** What a daemon hosts: a config's services (all, or one for an installed unit), or one ad-hoc service. */
 export type DaemonSpec =
-  | { kind: 'config'; configFile: string | undefined; name: string | undefined; spawned: boolean }
+  | { kind: 'config'; configFile: string | undefined; name: string | undefined; spawned: boolean; start?: string[] }
   | { kind: 'adhoc'; name: string; definitionFile: string };
 
 export interface DaemonOutcome {
@@ -50,6 +50,10 @@ export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socket
   }
   const daemon = await createDaemon({ id, services, autostart });
   clearFailed(id);
+  // Spawned early by `svc start <name>` (prestart.ts): start it now; that command's own `start`
+  // request joins this one and reports its outcome, which is also in the service's state.
+  const early = spec.kind === 'config' ? (spec.start ?? []).filter((name) => name in services) : [];
+  for (const name of early) daemon.start(name).catch(() => undefined);
   onServing(id, daemon.socketPath);
   await daemon.done;
   const stats = daemon.status();

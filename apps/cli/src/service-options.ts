@@ -31,5 +31,7 @@ export function toServiceDefinition(service: ResolvedService): ServiceDefinition
   if (service.limits) options.limits = { ...service.limits };
   if (service.logs) options.logs = { ...service.logs };
   if (service.lock) options.lock = { ...service.lock };
+  if (service.instances !== undefined) options.instances = service.instances;
+  if (service.listen) options.listen = { ...service.listen };
   return options;
 }

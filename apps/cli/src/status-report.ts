@@ -93,15 +93,30 @@ export function formatStatus(items: StatusItem[], colour: boolean): string {
   const lines = [
     table(
       ['name', 'state', 'pid', 'uptime', 'restarts', 'cpu', 'memory', 'health'],
-      items.map((i) => [
-        i.name,
-        paint(i.state, STATE_COLOUR[i.state] ?? 'grey', colour),
-        i.pid === null ? '-' : String(i.pid),
-        i.state === 'running' ? formatUptime(i.uptimeMs) : '-',
-        String(i.restarts),
-        i.cpuPercent === null ? '-' : `${i.cpuPercent.toFixed(1)}%`,
-        formatBytes(i.memoryBytes),
-        i.health ?? '-',
+      items.flatMap((i) => [
+        [
+          i.name,
+          paint(i.state, STATE_COLOUR[i.state] ?? 'grey', colour),
+          i.pid === null ? '-' : String(i.pid),
+          i.state === 'running' ? formatUptime(i.uptimeMs) : '-',
+          String(i.restarts),
+          i.cpuPercent === null ? '-' : `${i.cpuPercent.toFixed(1)}%`,
+          formatBytes(i.memoryBytes),
+          i.health ?? '-',
+        ],
+        // A service of several instances: one line each under the service's totals.
+        ...(i.instances.length > 1
+          ? i.instances.map((n) => [
+              `  #${n.instance}`,
+              paint(n.state, STATE_COLOUR[n.state] ?? 'grey', colour),
+              n.pid === null ? '-' : String(n.pid),
+              '',
+              String(n.restarts),
+              n.cpuPercent === null ? '-' : `${n.cpuPercent.toFixed(1)}%`,
+              formatBytes(n.memoryBytes),
+              '',
+            ])
+          : []),
       ]),
     ),
   ];

@@ -15,10 +15,11 @@ export function requireService(config: LoadedConfig, name: string): void {
   }
 }
 
-export async function startConfigDaemon(config: LoadedConfig): Promise<{ client: IpcClient; ref: DaemonRef }> {
+/** Connects to the config's daemon, spawning it first when none runs; `spawned`: this process started it. */
+export async function startConfigDaemon(config: LoadedConfig): Promise<{ client: IpcClient; ref: DaemonRef; spawned: boolean }> {
   const ref = configDaemon(config);
-  const { client } = await ensureDaemon(ref, { kind: 'config', configFile: config.file, name: undefined, spawned: true }, process.env);
-  return { client, ref };
+  const { client, spawned } = await ensureDaemon(ref, { kind: 'config', configFile: config.file, name: undefined, spawned: true }, process.env);
+  return { client, ref, spawned };
 }
 
 export async function connectConfigDaemon(config: LoadedConfig): Promise<{ client: IpcClient | null; ref: DaemonRef }> {

@@ -1,4 +1,4 @@
-import type { SupervisorState, SupervisorStats } from '@svc/supervisor';
+import type { InstanceStats, SupervisorState, SupervisorStats } from '@svc/supervisor';
 import type { StatusItem } from './status-item.js';
 
 // The schema's states are the supervisor's, both ways: a new state breaks the build, not a script.
@@ -6,19 +6,25 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 type _StatesMatch = Assert<Same<StatusItem['state'], SupervisorState>>;
 
+/** A row's service state: the daemon's fold over the instances (`serviceState`); a saved row may predate it. */
+export function rowState(row: SupervisorStats | InstanceStats): SupervisorState {
+  return 'service' in row && row.service ? row.service.state : row.state;
+}
+
 /** Folds a daemon's per-instance stats into one `svc status` item per service. */
-export function toStatusItems(stats: SupervisorStats[], daemon: { id: string; pid: number }): StatusItem[] {
-  const byName = new Map<string, SupervisorStats[]>();
+export function toStatusItems(stats: Array<SupervisorStats | InstanceStats>, daemon: { id: string; pid: number }): StatusItem[] {
+  const byName = new Map<string, Array<SupervisorStats | InstanceStats>>();
   for (const s of stats) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
   return [...byName.entries()].map(([name, instances]) => {
-    const first = instances[0]!;
-    const sum = (pick: (s: SupervisorStats) => number | null) => {
+    // The service's pid and uptime are its first running instance's (slot order).
+    const first = instances.find((s) => s.state === 'running') ?? instances[0]!;
+    const sum = (pick: (s: SupervisorStats | InstanceStats) => number | null) => {
       const values = instances.map(pick).filter((v): v is number => v !== null);
       return values.length ? values.reduce((a, b) => a + b, 0) : null;
     };
     return {
       name,
-      state: first.state,
+      state: rowState(first),
       pid: first.pid,
       supervisorPid: daemon.pid,
       uptimeMs: first.uptimeMs,
@@ -26,7 +32,7 @@ export function toStatusItems(stats: SupervisorStats[], daemon: { id: string; pi
       lastExit: first.lastExit ? { code: first.lastExit.code, signal: first.lastExit.signal, at: first.lastExit.at } : null,
       memoryBytes: sum((s) => s.memoryBytes),
       cpuPercent: sum((s) => s.cpuPercent),
-      health: first.failure ? 'failed' : first.status,
+      health: instances.find((s) => s.failure)?.failure ? 'failed' : first.status,
       instances: instances.map((s) => ({
         instance: s.instance,
         pid: s.pid,
@@ -38,7 +44,7 @@ export function toStatusItems(stats: SupervisorStats[], daemon: { id: string; pi
       })),
       daemon: daemon.id,
       supervisorAlive: true,
-      failure: first.failure,
+      failure: instances.find((s) => s.failure !== null)?.failure ?? null,
       fencingToken: first.fencingToken ?? null,
     };
   });

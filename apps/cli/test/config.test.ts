@@ -109,10 +109,33 @@ describe('invalid configs name the file, the key, the value and what was expecte
     expect(paths).toEqual(['services.api.args', 'services.api.instances', 'services.api.restart.policy']);
   });
 
-  it('listen and more than one instance are refused by name until socket handoff exists', async () => {
-    const error = await configError(write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', instances: 2, listen: { port: 3000 } } } })));
-    expect(error.problems.map((p) => p.path).sort()).toEqual(['services.api.instances', 'services.api.listen']);
-    expect(error.message).toContain('socket handoff');
+  it('listen with a tcp readiness probe, lock with instances, and a listen of the wrong shape are refused by key', async () => {
+    const error = await configError(
+      write(
+        'svc.config.json',
+        JSON.stringify({
+          services: {
+            api: { command: 'x', instances: 2, listen: { port: 3000 }, readiness: { type: 'tcp', port: 3000 } },
+            worker: { command: 'x', instances: 3, lock: { backend: 'redis', url: 'redis://127.0.0.1:6379' } },
+            web: { command: 'x', listen: { port: 70000, backlog: 0, tls: true } },
+          },
+        }),
+      ),
+    );
+    expect(error.problems.map((p) => p.path).sort()).toEqual([
+      'services.api.readiness.type',
+      'services.web.listen',
+      'services.web.listen.backlog',
+      'services.web.listen.port',
+      'services.worker.lock',
+    ]);
+    expect(error.message).toContain('the shared socket answers a tcp probe itself');
+  });
+
+  it('listen and instances within their bounds are accepted', async () => {
+    const file = write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', instances: 4, listen: { port: 0, host: '::1', backlog: 1024 }, readiness: { type: 'notify' } } } }));
+    const config = await loadConfig({ file });
+    expect(config.services.api).toMatchObject({ instances: 4, listen: { port: 0, host: '::1', backlog: 1024 } });
   });
 
   it('readiness http without a url', async () => {

@@ -7,7 +7,7 @@ import { readConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { drainLogger, logError, logInfo } from './log.js';
 import { appRoutes, createRequestListener } from './routes.js';
-import { alreadyRunningMessage, expectsHandoff, takeInstanceLock } from './single-instance.js';
+import { alreadyRunningMessage, expectsHandoff, takeInstanceLock, underSvc } from './single-instance.js';
 import { testRoutes } from './test-routes.js';
 
 /** Exit code of a server that could not start: bad environment, already running, cannot listen. */
@@ -48,8 +48,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     if (isDrainError(error)) return fail(`svc-example-server: ${error.code}: ${error.message}`);
     throw error;
   }
-  // A handed-over socket's port is known only now; a second copy on it stops here, before ready.
-  if (handedOver && typeof address === 'object' && address !== null) lock = lockOrExit(config, address.address, address.port);
+  // A handed-over socket's port is known only now; a second copy on it stops here, before ready —
+  // except under svc, whose copies share the socket on purpose (instances, reload) and whose
+  // per-service lock already keeps the service single.
+  if (handedOver && !underSvc(env) && typeof address === 'object' && address !== null) lock = lockOrExit(config, address.address, address.port);
   if (lock !== null) {
     const held = lock;
     drain.onShutdown('lock', () => held.release());

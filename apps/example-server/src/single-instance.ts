@@ -20,6 +20,11 @@ export function expectsHandoff(env: NodeJS.ProcessEnv): boolean {
   return env.SVC_LISTEN === 'ipc' || (env.LISTEN_PID !== undefined && env.LISTEN_PID === String(process.pid));
 }
 
+/** Started by the svc supervisor, which numbers the copies of a service in `SVC_INSTANCE`. */
+export function underSvc(env: NodeJS.ProcessEnv): boolean {
+  return env.SVC_INSTANCE !== undefined && /^\d+$/.test(env.SVC_INSTANCE);
+}
+
 /**
  * Takes the lock for `port` (`host` goes into the health URL of its record). When the server binds the port itself this runs before it listens,
  * so that a second copy learns who runs (and how to stop it) rather than failing on EADDRINUSE;

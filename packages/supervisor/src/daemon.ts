@@ -9,12 +9,12 @@ import {
   UnknownServiceError,
 } from './errors.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
-import type { SupervisorOptions } from './options.js';
-import { Supervisor, type LogStream, type SupervisorEvent, type SupervisorState, type SupervisorStats } from './supervisor.js';
+import type { LogStream, SupervisorEvent, SupervisorState } from './supervisor.js';
+import { Service, type InstanceStats, type ReloadResult, type ServiceOptions } from './service.js';
 import { formatMetrics } from './metrics.js';
 
 /** A service as a config file declares it: everything but where its files go. */
-export type ServiceDefinition = Omit<SupervisorOptions, 'name' | 'logDir' | 'runDir' | 'orphanGuard' | 'instance'>;
+export type ServiceDefinition = Omit<ServiceOptions, 'name' | 'logDir' | 'runDir' | 'orphanGuard'>;
 
 export const DAEMON_DEFAULTS = {
   autostart: 'all' as 'all' | 'none',
@@ -29,7 +29,7 @@ export interface DaemonOptions {
   services: Record<string, ServiceDefinition>;
   /** Start every service at once (`all`) or only on request (`none`). */
   autostart?: 'all' | 'none';
-  /** Install SIGTERM/SIGINT (graceful stop, then `done`) and SIGHUP (restart) handlers. */
+  /** Install SIGTERM/SIGINT (graceful stop, then `done`) and SIGHUP (reload of every active service) handlers. */
   handleSignals?: boolean;
   /** Close the daemon when no service is active any more. */
   exitWhenIdle?: boolean;
@@ -45,11 +45,16 @@ export interface Daemon {
   readonly pid: number;
   /** Resolves once the daemon has stopped its services, released its locks and closed its socket. */
   readonly done: Promise<void>;
-  supervisor(name: string): Supervisor;
-  start(name: string): Promise<SupervisorStats>;
-  stop(name: string): Promise<SupervisorStats>;
-  restart(name: string): Promise<SupervisorStats>;
-  status(name?: string): SupervisorStats[];
+  service(name: string): Service;
+  start(name: string): Promise<InstanceStats[]>;
+  stop(name: string): Promise<InstanceStats[]>;
+  restart(name: string): Promise<InstanceStats[]>;
+  /** Zero-downtime replace of the service's instances (restart, with a warning, without `listen`). */
+  reload(name: string, definition?: ServiceDefinition): Promise<ReloadResult & { stats: InstanceStats[] }>;
+  /** Changes the number of instances of a service; starts it with that many when it is not running. */
+  scale(name: string, instances: number): Promise<InstanceStats[]>;
+  /** One row per instance. */
+  status(name?: string): InstanceStats[];
   /** Graceful stop of every service, then release and close. Idempotent. */
   close(): Promise<void>;
 }
@@ -67,6 +72,22 @@ function optionalService(params: unknown): { service: string | null } {
   const service = (params as { service?: unknown } | null)?.service;
   if (service !== undefined && typeof service !== 'string') throw new Error('expected { service?: string }');
   return { service: service ?? null };
+}
+
+function reloadParams(params: unknown): { service: string; definition: ServiceDefinition | undefined } {
+  const { service } = serviceParam(params);
+  const definition = (params as { definition?: unknown }).definition;
+  if (definition !== undefined && (typeof definition !== 'object' || definition === null || Array.isArray(definition))) {
+    throw new Error('expected { service: string, definition?: object }');
+  }
+  return { service, definition: definition as ServiceDefinition | undefined };
+}
+
+function scaleParams(params: unknown): { service: string; instances: number } {
+  const { service } = serviceParam(params);
+  const instances = (params as { instances?: unknown }).instances;
+  if (typeof instances !== 'number' || !Number.isInteger(instances)) throw new Error('expected { service: string, instances: integer }');
+  return { service, instances };
 }
 
 function logsParams(params: unknown): { service: string; stream: LogStream | 'events'; lines: number; follow: boolean } {
@@ -109,7 +130,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 
   const guard: OrphanGuard = createOrphanGuard();
-  const supervisors = new Map<string, Supervisor>();
+  const supervisors = new Map<string, Service>();
   const serviceLocks = new Map<string, LockHandle>();
   let closing: Promise<void> | null = null;
   let resolveDone!: () => void;
@@ -119,7 +140,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     for (const [name, definition] of Object.entries(options.services)) {
       supervisors.set(
         name,
-        new Supervisor({ ...definition, name, logDir: join(stateDir, 'logs', options.id), runDir: join(runDir, options.id), orphanGuard: guard }),
+        new Service({ ...definition, name, logDir: join(stateDir, 'logs', options.id), runDir: join(runDir, options.id), orphanGuard: guard }),
       );
     }
   } catch (error) {
@@ -129,20 +150,30 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   }
 
-  const get = (name: string): Supervisor => {
+  const get = (name: string): Service => {
     const sup = supervisors.get(name);
     if (!sup) throw new UnknownServiceError(name, [...supervisors.keys()]);
     return sup;
   };
 
+  // Two requests for one service at once (an early start and the CLI's) share one acquisition.
+  const locking = new Map<string, Promise<void>>();
   const lockService = async (name: string): Promise<void> => {
     if (serviceLocks.has(name)) return;
-    try {
-      serviceLocks.set(name, await acquireLock({ name: `svc-service-${name}`, dir: runDir, metadata: { daemon: options.id, socket: socketPath } }));
-    } catch (error) {
-      if (isLockError(error) && error.code === 'ELOCKED') throw new ServiceLockedError(name, (error as { holder?: unknown }).holder ?? null, error);
-      throw error;
-    }
+    const pending = locking.get(name);
+    if (pending) return pending;
+    const acquiring = (async () => {
+      try {
+        serviceLocks.set(name, await acquireLock({ name: `svc-service-${name}`, dir: runDir, metadata: { daemon: options.id, socket: socketPath } }));
+      } catch (error) {
+        if (isLockError(error) && error.code === 'ELOCKED') throw new ServiceLockedError(name, (error as { holder?: unknown }).holder ?? null, error);
+        throw error;
+      } finally {
+        locking.delete(name);
+      }
+    })();
+    locking.set(name, acquiring);
+    return acquiring;
   };
 
   const unlockIfInactive = async (name: string): Promise<void> => {
@@ -171,31 +202,59 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     if (closing) throw new ClosedError(`daemon ${options.id}`);
   };
 
-  const start = async (name: string): Promise<SupervisorStats> => {
+  const start = async (name: string): Promise<InstanceStats[]> => {
     assertOpen();
     const sup = get(name);
     await lockService(name);
     await sup.start();
     return sup.stats();
   };
-  const stop = async (name: string): Promise<SupervisorStats> => {
+  const stop = async (name: string): Promise<InstanceStats[]> => {
     const sup = get(name);
     await sup.stop();
     return sup.stats();
   };
-  const restart = async (name: string): Promise<SupervisorStats> => {
+  const restart = async (name: string): Promise<InstanceStats[]> => {
     assertOpen();
     const sup = get(name);
     await lockService(name);
     await sup.restart();
     return sup.stats();
   };
-  const status = (name?: string): SupervisorStats[] => (name === undefined ? [...supervisors.values()] : [get(name)]).map((s) => s.stats());
+  const serviceOptions = (name: string, definition: ServiceDefinition): ServiceOptions => ({
+    ...definition,
+    name,
+    logDir: join(stateDir, 'logs', options.id),
+    runDir: join(runDir, options.id),
+    orphanGuard: guard,
+  });
+
+  const reload = async (name: string, definition?: ServiceDefinition): Promise<ReloadResult & { stats: InstanceStats[] }> => {
+    assertOpen();
+    const sup = get(name);
+    await lockService(name);
+    const result = await sup.reload(definition === undefined ? undefined : serviceOptions(name, definition));
+    return { ...result, stats: sup.stats() };
+  };
+  const scale = async (name: string, instances: number): Promise<InstanceStats[]> => {
+    assertOpen();
+    const sup = get(name);
+    const wasActive = ACTIVE.includes(sup.state);
+    await sup.scale(instances);
+    if (!wasActive) {
+      await lockService(name);
+      await sup.start();
+    }
+    return sup.stats();
+  };
+  const status = (name?: string): InstanceStats[] => (name === undefined ? [...supervisors.values()] : [get(name)]).flatMap((s) => s.stats());
 
   const methods = defineMethods({
     start: callMethod({ validate: serviceParam, handle: ({ service }) => start(service) }),
     stop: callMethod({ validate: serviceParam, handle: ({ service }) => stop(service) }),
     restart: callMethod({ validate: serviceParam, handle: ({ service }) => restart(service) }),
+    reload: callMethod({ validate: reloadParams, handle: ({ service, definition }) => reload(service, definition) }),
+    scale: callMethod({ validate: scaleParams, handle: ({ service, instances }) => scale(service, instances) }),
     status: callMethod({ validate: optionalService, handle: ({ service }) => status(service ?? undefined) }),
     metrics: callMethod({ validate: optionalService, handle: ({ service }) => ({ text: formatMetrics(status(service ?? undefined)) }) }),
     logs: subscribeMethod({
@@ -251,7 +310,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const onHup = () => {
     for (const [name, sup] of supervisors) {
       if (ACTIVE.includes(sup.state)) {
-        restart(name).catch(() => {
+        reload(name).catch(() => {
           // The failure is in the service's state, stats and event log; the daemon keeps serving.
         });
       }
@@ -282,7 +341,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     return closing;
   }
 
-  const daemon: Daemon = { id: options.id, socketPath, pid: process.pid, done, supervisor: get, start, stop, restart, status, close };
+  const daemon: Daemon = { id: options.id, socketPath, pid: process.pid, done, service: get, start, stop, restart, reload, scale, status, close };
 
   if (autostart === 'all') {
     const results = await Promise.allSettled([...supervisors.keys()].map((name) => start(name)));

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'EUNKNOWN_SERVICE',
   'ESERVICE_LOCKED',
   'EDAEMON_LOCKED',
+  'ELISTEN',
+  'ERELOAD_FAILED',
 ] as const;
 
 export type SupervisorErrorCode = (typeof ERROR_CODES)[number];
@@ -143,6 +145,56 @@ export class DaemonLockedError extends SupervisorError {
     this.name = 'DaemonLockedError';
     this.daemonId = daemonId;
     this.holder = holder;
+  }
+}
+
+/** The service's `listen` socket could not be bound (port taken, no permission, bad address). */
+export class ListenError extends SupervisorError {
+  readonly service: string;
+  readonly host: string;
+  readonly port: number;
+  readonly errno: string;
+
+  constructor(service: string, host: string, port: number, errno: string, hint: string, cause?: unknown) {
+    super('ELISTEN', `service ${service} cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${errno}. ${hint}`, { cause });
+    this.name = 'ListenError';
+    this.service = service;
+    this.host = host;
+    this.port = port;
+    this.errno = errno;
+  }
+}
+
+/**
+ * reload() stopped because a replacement instance did not become ready: the old instances keep
+ * serving. Carries the replacement's last stderr lines.
+ */
+export class ReloadFailedError extends SupervisorError {
+  readonly service: string;
+  readonly instance: number;
+  readonly replaced: number;
+  readonly lastExit: { code: number | null; signal: string | null } | null;
+  readonly stderrTail: string[];
+
+  constructor(
+    service: string,
+    instance: number,
+    replaced: number,
+    reason: string,
+    lastExit: { code: number | null; signal: string | null } | null,
+    stderrTail: string[],
+  ) {
+    super(
+      'ERELOAD_FAILED',
+      `reload of ${service} stopped: the replacement for instance ${instance} did not become ready (${reason}); ` +
+        `${replaced === 0 ? 'no instance was replaced' : `${replaced} instance${replaced === 1 ? ' was' : 's were'} already replaced`}, the others keep running the old version`,
+    );
+    this.name = 'ReloadFailedError';
+    this.service = service;
+    this.instance = instance;
+    this.replaced = replaced;
+    this.lastExit = lastExit;
+    this.stderrTail = stderrTail;
   }
 }
 

@@ -1,4 +1,6 @@
 export { Supervisor, SUPERVISOR_STATES } from './supervisor.js';
+export { Service, SERVICE_DEFAULTS, serviceState } from './service.js';
+export type { ServiceOptions, ListenOptions, ResolvedListen, ServiceSummary, InstanceStats, ReloadResult } from './service.js';
 export type {
   SupervisorState,
   SupervisorEvent,
@@ -8,6 +10,8 @@ export type {
   LogLine,
   LogStream,
   LastExit,
+  SupervisorInternals,
+  SupervisorLogs,
 } from './supervisor.js';
 export { DEFAULTS, resolveSupervisorOptions } from './options.js';
 export type { SupervisorOptions, ResolvedSupervisorOptions, ReadinessType } from './options.js';
@@ -34,6 +38,8 @@ export {
   UnknownServiceError,
   ServiceLockedError,
   DaemonLockedError,
+  ListenError,
+  ReloadFailedError,
   isSupervisorError,
 } from './errors.js';
 export type { SupervisorErrorCode } from './errors.js';

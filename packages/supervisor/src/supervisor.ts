@@ -45,7 +45,16 @@ export type SupervisorEventType =
   | 'lease-acquired'
   | 'lease-lost'
   | 'lease-released'
-  | 'lease-error';
+  | 'lease-error'
+  // A Service's own events (instance -1): its socket, reloads and scaling.
+  | 'listening'
+  | 'socket-closed'
+  | 'reload-started'
+  | 'instance-replaced'
+  | 'reload-done'
+  | 'reload-failed'
+  | 'reload-fallback'
+  | 'scale';
 
 /** One line of the JSON-lines event log, and the payload of the `event` event. */
 export interface SupervisorEvent {
@@ -148,8 +157,39 @@ interface Waiter {
  * waiting in the queue shares its answer, so 20 restarts at once cost one or two restarts and
  * every caller gets a result.
  */
+/** The log files a Supervisor writes to: its own by default, or a Service's shared by its instances. */
+export interface SupervisorLogs {
+  stdout: RotatingLog;
+  stderr: RotatingLog;
+  events: RotatingLog;
+}
+
+/**
+ * What a `Service` gives each of its instances beyond the options: not needed to supervise one
+ * process alone.
+ */
+export interface SupervisorInternals {
+  /** Names the instance's notify socket (`<runDir>/<key>.notify.sock`); default the name (and `.instance`). */
+  key?: string;
+  /** Shared log files; the Supervisor then writes to them but does not close them. */
+  logs?: SupervisorLogs;
+  /**
+   * A listening socket's descriptor in this process: the child gets it as fd 3 with systemd's
+   * `LISTEN_FDS=1`, `LISTEN_PID` (its own pid) and `LISTEN_FDNAMES=<name>`.
+   */
+  listen?: { fd: number; name: string };
+}
+
+/**
+ * Exports LISTEN_PID as the shell's own pid, then execs the command in its place: the service
+ * sees its real pid there, as systemd's convention asks, although the pid is unknown before spawn.
+ */
+const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"';
+
 export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [SupervisorEvent]; log: [LogLine] }> {
   readonly options: ResolvedSupervisorOptions;
+  readonly #ownsLogs: boolean;
+  readonly #listen: { fd: number; name: string } | null;
   readonly #base: string;
   readonly #crashLoop: CrashLoopWindow;
   readonly #logs: Record<LogStream, RotatingLog>;
@@ -187,11 +227,12 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
   /** Aborts the wait for the lease (standby). */
   #seeking: AbortController | null = null;
 
-  constructor(options: SupervisorOptions) {
+  constructor(options: SupervisorOptions, internals: SupervisorInternals = {}) {
     super();
     this.options = resolveSupervisorOptions(options);
     const o = this.options;
-    this.#base = o.instance === 0 ? o.name : `${o.name}.${o.instance}`;
+    this.#base = internals.key ?? (o.instance === 0 ? o.name : `${o.name}.${o.instance}`);
+    this.#listen = internals.listen ?? null;
     const notifyPath = join(o.runDir, `${this.#base}.notify.sock`);
     // sun_path is 108 bytes on Linux, 104 on macOS.
     if (Buffer.byteLength(notifyPath) > 103) {
@@ -200,23 +241,16 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     this.#crashLoop = new CrashLoopWindow(o.restart.crashLoop.count, o.restart.crashLoop.windowMs, o.now);
     ensurePrivateDir(o.logDir);
     if (o.runDir !== o.logDir) ensurePrivateDir(o.runDir);
-    const logOptions = { maxSizeBytes: o.logs.maxSizeBytes, maxFiles: o.logs.maxFiles, maxBufferBytes: o.logs.maxBufferBytes };
-    const out = new RotatingLog({ path: this.logPath('stdout'), ...logOptions });
-    let err: RotatingLog;
-    let events: RotatingLog;
-    try {
-      err = new RotatingLog({ path: this.logPath('stderr'), ...logOptions });
-      events = new RotatingLog({ path: this.eventLogPath, ...logOptions });
-    } catch (error) {
-      void out.close();
-      throw error;
-    }
-    this.#logs = { stdout: out, stderr: err };
-    this.#eventLog = events;
-    for (const stream of ['stdout', 'stderr'] as const) {
-      this.#logs[stream].on('write-error', (error) =>
-        this.#record('log-error', { stream, error: (error as NodeJS.ErrnoException).code ?? error.message, droppedLines: this.#logs[stream].stats.droppedLines }),
-      );
+    this.#ownsLogs = internals.logs === undefined;
+    const logs = internals.logs ?? openServiceLogs(o, this.#base);
+    this.#logs = { stdout: logs.stdout, stderr: logs.stderr };
+    this.#eventLog = logs.events;
+    if (this.#ownsLogs) {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        this.#logs[stream].on('write-error', (error) =>
+          this.#record('log-error', { stream, error: (error as NodeJS.ErrnoException).code ?? error.message, droppedLines: this.#logs[stream].stats.droppedLines }),
+        );
+      }
     }
     if (o.orphanGuard === false) {
       this.#guard = null;
@@ -243,11 +277,11 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
   }
 
   logPath(stream: LogStream): string {
-    return join(this.options.logDir, `${this.#base}.${stream === 'stdout' ? 'out' : 'err'}.log`);
+    return this.#logs[stream].path;
   }
 
   get eventLogPath(): string {
-    return join(this.options.logDir, `${this.#base}.events.jsonl`);
+    return this.#eventLog.path;
   }
 
   /**
@@ -260,7 +294,11 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
 
   /** Stops the service and everything it spawned; cancels a pending restart. */
   stop(): Promise<void> {
-    return this.#enqueue('stop', () => this.#doStop());
+    const stopping = this.#enqueue('stop', () => this.#doStop());
+    // A start waiting for readiness holds the queue until the service is ready or gives up (a
+    // crash loop can take a minute): the stop overtakes it, and that start rejects with StoppedError.
+    this.#rejectWaiters(new StoppedError(this.options.name));
+    return stopping;
   }
 
   /** Stop (if active) and start again, resetting the crash-loop window. A lease held is kept across it. */
@@ -278,8 +316,10 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     this.#closed = true;
     await this.#notify?.close();
     this.#notify = null;
-    await Promise.all([this.#logs.stdout.close(), this.#logs.stderr.close()]);
-    await this.#eventLog.close();
+    if (this.#ownsLogs) {
+      await Promise.all([this.#logs.stdout.close(), this.#logs.stderr.close()]);
+      await this.#eventLog.close();
+    }
     if (this.#ownsGuard) this.#guard?.close();
     this.removeAllListeners();
   }
@@ -506,7 +546,9 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     this.#counts.spawns++;
     this.#crashLoop.recordStart();
     const marker = env.SVC_INSTANCE_ID!;
-    const child = execa(o.command, o.args, {
+    const listen = this.#listen;
+    const [file, args] = listen ? ['/bin/sh', ['-c', LISTEN_PID_SHIM, o.command, ...o.args]] : [o.command, o.args];
+    const child = execa(file, args, {
       cwd: o.cwd,
       env,
       extendEnv: false,
@@ -514,9 +556,9 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
       cleanup: false,
       reject: false,
       buffer: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
+      // fd 3 is the listening socket when there is one (sd_listen_fds(3) starts there). execa passes
+      // an integer through to child_process as a descriptor to inherit; its types list only a few.
+      stdio: (listen ? ['ignore', 'pipe', 'pipe', listen.fd] : ['ignore', 'pipe', 'pipe']) as ['ignore', 'pipe', 'pipe'],
       ipc: o.ipc,
       serialization: 'json',
       forceKillAfterDelay: false,
@@ -595,6 +637,15 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     else delete env.SVC_FENCING_TOKEN;
     if (o.ipc) env.SVC_NOTIFY = 'ipc';
     else delete env.SVC_NOTIFY;
+    // systemd's variables are set afresh for a handed-over socket (LISTEN_PID by the shim at exec),
+    // and never passed on from this process's own environment to a service that gets no socket.
+    delete env.LISTEN_PID;
+    delete env.LISTEN_FDS;
+    delete env.LISTEN_FDNAMES;
+    if (this.#listen) {
+      env.LISTEN_FDS = '1';
+      env.LISTEN_FDNAMES = this.#listen.name;
+    }
     if (o.liveness.heartbeatTimeoutMs > 0) env.SVC_WATCHDOG_MS = String(o.liveness.heartbeatTimeoutMs);
     if (o.readiness.type === 'notify' || o.liveness.heartbeatTimeoutMs > 0) {
       this.#notify ??= await createNotifySocket(join(o.runDir, `${this.#base}.notify.sock`), (message) => {
@@ -1049,4 +1100,17 @@ function safeList(dir: string): string[] {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A Supervisor's own log files: `<name>[.<instance>].{out,err}.log` and `.events.jsonl` in `logDir`. */
+export function openServiceLogs(o: Pick<ResolvedSupervisorOptions, 'logDir' | 'logs'>, base: string): SupervisorLogs {
+  const logOptions = { maxSizeBytes: o.logs.maxSizeBytes, maxFiles: o.logs.maxFiles, maxBufferBytes: o.logs.maxBufferBytes };
+  const opened: RotatingLog[] = [];
+  try {
+    for (const suffix of ['out.log', 'err.log', 'events.jsonl']) opened.push(new RotatingLog({ path: join(o.logDir, `${base}.${suffix}`), ...logOptions }));
+  } catch (error) {
+    for (const log of opened) void log.close();
+    throw error;
+  }
+  return { stdout: opened[0]!, stderr: opened[1]!, events: opened[2]! };
 }

@@ -48,7 +48,7 @@ describe('daemon', () => {
     const home = h.tempDir();
     const d = await daemon(home, 'follow', { counter: { command: NODE, args: [fixture('counter.mjs')], stop: { timeout: 3000 } } });
     const c = await client(d.socketPath);
-    await waitFor(() => d.supervisor('counter').recent('stdout', 1).length > 0, 'the first lines');
+    await waitFor(() => d.service('counter').recent('stdout', 1).length > 0, 'the first lines');
     const gaps: string[] = [];
     for (let round = 0; round < 10; round++) {
       const numbers: number[] = [];
@@ -73,13 +73,13 @@ describe('daemon', () => {
 
     const events: Array<{ type: string; service: string }> = [];
     const sub = await c.subscribe('events', { service: 'api' }, (e) => events.push(e as never));
-    const restarted = (await c.call('restart', { service: 'api' }, { timeoutMs: 20_000 })) as { state: string; restarts: number };
+    const [restarted] = (await c.call('restart', { service: 'api' }, { timeoutMs: 20_000 })) as Array<{ state: string; restarts: number }>;
     expect(restarted).toMatchObject({ state: 'running', restarts: 1 });
     await waitFor(() => events.some((e) => e.type === 'ready'), 'the ready event');
     expect(events.every((e) => e.service === 'api')).toBe(true);
     await sub.close();
 
-    await d.supervisor('api').flushLogs();
+    await d.service('api').flushLogs();
     const lines: string[] = [];
     let ended = false;
     await c.subscribe('logs', { service: 'api', lines: 10 }, (e) => lines.push((e as { line: string }).line), { onEnd: () => (ended = true) });
@@ -93,8 +93,8 @@ describe('daemon', () => {
     await expect(c.call('start', { service: 'nope' })).rejects.toMatchObject({ code: 'EUNKNOWN_SERVICE' });
     await expect(c.call('start', { service: 42 })).rejects.toMatchObject({ code: 'EIPC_BAD_PARAMS' });
 
-    const stopped = (await c.call('stop', { service: 'worker' }, { timeoutMs: 20_000 })) as { state: string };
-    expect(stopped.state).toBe('stopped');
+    const [stopped] = (await c.call('stop', { service: 'worker' }, { timeoutMs: 20_000 })) as Array<{ state: string }>;
+    expect(stopped!.state).toBe('stopped');
     for (const pid of pids(join(home, 'worker.pids'))) expect(procState(pid)).toBe('gone');
   });
 
@@ -163,6 +163,31 @@ describe('daemon', () => {
     const [old, fresh] = pids(pidFile);
     await waitFor(() => procState(old!) !== 'alive', 'the old instance to stop');
     expect(procState(fresh!)).toBe('alive');
+  });
+
+  it('SIGHUP reloads a service with listen: replacements first, the old instances stopped after, the socket unchanged', async () => {
+    const home = h.tempDir();
+    const host = await startHost(home, 'hup', {
+      web: { command: NODE, args: [fixture('fd-server.mjs')], listen: { port: 0 }, instances: 2, readiness: { type: 'notify' }, stop: { timeout: 3000 } },
+    });
+    const socketPath = (JSON.parse(host.output().split('\n')[0]!) as { socket: string }).socket;
+    const c = await client(socketPath);
+    type Row = { pid: number; state: string; service: { reloads: number; listen: { port: number } } };
+    const before = (await c.call('status', { service: 'web' })) as Row[];
+    expect(before.map((r) => r.state)).toEqual(['running', 'running']);
+    const events: Array<{ type: string }> = [];
+    const sub = await c.subscribe('events', { service: 'web' }, (e) => events.push(e as never));
+    host.child.kill('SIGHUP');
+    await waitFor(() => events.some((e) => e.type === 'reload-done'), 'the reload to finish');
+    await sub.close();
+    const after = (await c.call('status', { service: 'web' })) as Row[];
+    expect(after.map((r) => r.state)).toEqual(['running', 'running']);
+    for (const r of after) expect(before.map((b) => b.pid)).not.toContain(r.pid);
+    expect(after[0]!.service.reloads).toBe(1);
+    expect(after[0]!.service.listen.port).toBe(before[0]!.service.listen.port);
+    // Each old instance was stopped only after its replacement was ready.
+    const order = events.map((e) => e.type).filter((t) => t === 'ready' || t === 'stop-requested');
+    expect(order).toEqual(['ready', 'stop-requested', 'ready', 'stop-requested']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readMarkdownTable } from '../../../tooling/docs-table.js';
-import { DEFAULTS, ERROR_CODES } from '../src/index.js';
+import { DEFAULTS, ERROR_CODES, SERVICE_DEFAULTS } from '../src/index.js';
 
 const PAGE = fileURLToPath(new URL('../../../docs/packages/supervisor.md', import.meta.url));
 
@@ -71,5 +71,16 @@ describe('docs page', () => {
       expect(row.when, row.code).not.toBe('');
       expect(row['how to fix'], row.code).not.toBe('');
     }
+  });
+});
+
+describe('docs page: Service options', () => {
+  it('the Service options table lists every default with the value the code uses', () => {
+    const rows = readMarkdownTable(PAGE, 'Service options');
+    const table = new Map(rows.map((r) => [r.option, r.default]));
+    const documented = [...table.keys()].sort();
+    expect(documented).toEqual(['instances', 'listen.backlog', 'listen.host', 'listen.port', 'maxInstances']);
+    for (const [path, value] of leaves(SERVICE_DEFAULTS)) expect(table.get(path), path).toBe(show(value));
+    expect(table.get('listen.port')).toBe('—');
   });
 });

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import type { IpcClient } from '@svc/ipc';
-import type { SupervisorStats } from '@svc/supervisor';
+import type { InstanceStats } from '@svc/supervisor';
+import { rowState } from '../to-status-items.js';
 import { BaseCommand } from '../base-command.js';
 import { daemonRef, ensureDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
@@ -30,7 +31,7 @@ export default class Start extends BaseCommand {
     all: Flags.boolean({ description: 'start every service of the config' }),
   };
 
-  async run(): Promise<{ started: SupervisorStats[]; alreadyRunning: string[] }> {
+  async run(): Promise<{ started: InstanceStats[]; alreadyRunning: string[] }> {
     const { args, flags, argv } = await this.parse(Start);
     const dashDash = this.argv.indexOf('--');
     const client = dashDash >= 0 ? await this.adHoc(args.name, this.argv.slice(dashDash + 1)) : null;
@@ -41,8 +42,14 @@ export default class Start extends BaseCommand {
     const names = flags.all ? Object.keys(config.services) : args.name ? [args.name] : [];
     if (names.length === 0) throw new CliError('EUSAGE', 'name a service, or pass --all');
     for (const name of names) requireService(config, name);
-    const { client: daemon, ref } = await withSpinner('starting the supervisor', () => startConfigDaemon(config));
-    return this.startNames(daemon, names, ref.id);
+    const id = daemonId({ configFile: config.file });
+    const { client: daemon, ref, spawned } = await withSpinner('starting the supervisor', () => startConfigDaemon(config)).catch(async (error: unknown) => {
+      // The daemon `svc start <name>` spawned early (prestart.ts) ends by itself once its only
+      // service has given up — possibly before this command connected: report the service.
+      throw (await this.failedEarly(id, names)) ?? error;
+    });
+    // A daemon this command spawned runs only what this command asked for: never "already running".
+    return this.startNames(daemon, names, ref.id, spawned);
   }
 
   private async adHoc(name: string | undefined, command: string[]): Promise<{ client: IpcClient; name: string } | null> {
@@ -59,20 +66,31 @@ export default class Start extends BaseCommand {
     return { client, name };
   }
 
-  private async startNames(client: IpcClient, names: string[], id: string): Promise<{ started: SupervisorStats[]; alreadyRunning: string[] }> {
-    const started: SupervisorStats[] = [];
+  private async startNames(client: IpcClient, names: string[], id: string, fresh = false): Promise<{ started: InstanceStats[]; alreadyRunning: string[] }> {
+    const started: InstanceStats[] = [];
     const alreadyRunning: string[] = [];
     try {
       for (const name of names) {
-        const [current] = (await client.call('status', { service: name })) as SupervisorStats[];
-        if (current && (current.state === 'running' || current.state === 'starting' || current.state === 'standby')) {
+        const rows = (await client.call('status', { service: name })) as InstanceStats[];
+        const current = rows.find((r) => r.state === 'running') ?? rows[0];
+        const state = current ? rowState(current) : 'stopped';
+        // A start under way (another `svc start`, or the daemon this one spawned early) is
+        // joined below: this command too waits until the service is ready.
+        if (fresh && current && state === 'failed') {
+          // The early start (prestart.ts) already gave up: report it rather than try again.
+          const tail = (await this.stderrTail(client, name, id)).map((l) => `  ${l}`);
+          throw new CliError('ESTART_FAILED', `${name} did not start: ${current.failure ?? 'it gave up'}`, {
+            details: tail.length ? [`last lines of ${name}'s stderr:`, ...tail] : [],
+          });
+        }
+        if (!fresh && current && (state === 'running' || state === 'standby')) {
           alreadyRunning.push(name);
           if (!this.jsonEnabled()) {
-            this.log(current.state === 'standby' ? `${name} is already started: standby for its lock` : `${name} is already running (pid ${current.pid ?? '-'}, up ${formatUptime(current.uptimeMs)})`);
+            this.log(state === 'standby' ? `${name} is already started: standby for its lock` : `${name} is already running (pid ${current.pid ?? '-'}, up ${formatUptime(current.uptimeMs)})`);
           }
           continue;
         }
-        const stats = await withSpinner(`starting ${name}`, () => client.call('start', { service: name }, { timeoutMs: CONTROL_TIMEOUT_MS }) as Promise<SupervisorStats>).catch(
+        const stats = await withSpinner(`starting ${name}`, () => client.call('start', { service: name }, { timeoutMs: CONTROL_TIMEOUT_MS }) as Promise<InstanceStats[]>).catch(
           async (error: unknown) => {
             const fromError = (error as { data?: { stderrTail?: unknown } }).data?.stderrTail;
             const tail = (Array.isArray(fromError) ? fromError.map(String) : await this.stderrTail(client, name, id)).map((l) => `  ${l}`);
@@ -83,15 +101,34 @@ export default class Start extends BaseCommand {
             });
           },
         );
-        started.push(stats);
+        started.push(...stats);
         if (!this.jsonEnabled()) {
-          this.log(stats.state === 'standby' ? `${name} is standby: another host holds its lock; it runs here when that lease ends` : `${name} is running (pid ${stats.pid ?? '-'})`);
+          const first = stats[0];
+          const pids = stats.map((s) => s.pid ?? '-').join(', ');
+          this.log(
+            first && rowState(first) === 'standby'
+              ? `${name} is standby: another host holds its lock; it runs here when that lease ends`
+              : `${name} is running (${stats.length > 1 ? `${stats.length} instances, pids ${pids}` : `pid ${pids}`}${listenText(first)})`,
+          );
         }
       }
     } finally {
       await client.close();
     }
     return { started, alreadyRunning };
+  }
+
+  /** A start failure the daemon recorded (failed.json) for one of `names`, as the error to show. */
+  private async failedEarly(id: string, names: string[]): Promise<CliError | null> {
+    const { readAllFailed } = await import('../final-status.js');
+    const record = readAllFailed().find((r) => r.id === id);
+    const failed = record?.services.find((s) => names.includes(s.name));
+    if (!failed) return null;
+    const { readLogFiles } = await import('../log-files.js');
+    const tail = (readLogFiles(id, failed.name, 'stderr', 20) ?? []).map((l) => `  ${l}`);
+    return new CliError('ESTART_FAILED', `${failed.name} did not start: ${failed.failure ?? 'it gave up'}`, {
+      details: tail.length ? [`last lines of ${failed.name}'s stderr:`, ...tail] : [],
+    });
   }
 
   /** The service's stderr tail, from the daemon, or from the file when the daemon is gone. */
@@ -112,4 +149,11 @@ export default class Start extends BaseCommand {
       return readLogFiles(id, name, 'stderr', 20) ?? [`(no log: ${(error as Error).message})`];
     }
   }
+}
+
+/** `, listening on host:port` for a service whose socket svc holds. */
+export function listenText(row: InstanceStats | undefined): string {
+  const listen = row?.service?.listen;
+  if (!listen) return '';
+  return `, listening on ${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
 }

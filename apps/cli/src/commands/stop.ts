@@ -2,6 +2,7 @@ import { CONTROL_TIMEOUT_MS } from '../wait.js';
 import { Args, Flags } from '@oclif/core';
 import { readLock, resolveRunDir, type LockRecord } from '@svc/lock';
 import type { SupervisorStats } from '@svc/supervisor';
+import { rowState } from '../to-status-items.js';
 import { BaseCommand } from '../base-command.js';
 import { connectDaemon, daemonRef, signalDaemon, type DaemonRef } from '../daemon-client.js';
 import { CliError } from '../errors.js';
@@ -50,7 +51,8 @@ export default class Stop extends BaseCommand {
       try {
         for (const name of names) {
           const [before] = (await client.call('status', { service: name })) as SupervisorStats[];
-          if (!before || before.state === 'stopped' || before.state === 'failed') {
+          const state = before ? rowState(before) : 'stopped';
+          if (state === 'stopped' || state === 'failed') {
             notRunning.push(name);
             continue;
           }

@@ -6,7 +6,9 @@ import type { z } from 'zod';
 import { ConfigError, CliError } from '../errors.js';
 import { configSchema, type ServiceConfig, type SvcConfig } from './schema.js';
 
-export const CONFIG_NAMES = ['svc.config.ts', 'svc.config.mts', 'svc.config.js', 'svc.config.mjs', 'svc.config.json', 'svc.config.yaml', 'svc.config.yml', 'svc.config.toml'];
+import { CONFIG_NAMES, findConfig } from './find.js';
+
+export { CONFIG_NAMES, findConfig };
 
 /** A config with every path made absolute and every env file read. */
 export interface LoadedConfig {
@@ -22,20 +24,6 @@ export type ResolvedService = Omit<ServiceConfig, 'cwd' | 'envFile'> & {
   /** env from envFile, then `env` over it. */
   resolvedEnv: Record<string, string>;
 };
-
-/** Walks up from `from` to the first directory holding one of the config names. */
-export function findConfig(from: string): string | null {
-  let dir = path.resolve(from);
-  for (;;) {
-    for (const name of CONFIG_NAMES) {
-      const candidate = path.join(dir, name);
-      if (existsSync(candidate)) return candidate;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
 
 async function readRaw(file: string): Promise<unknown> {
   const ext = path.extname(file);

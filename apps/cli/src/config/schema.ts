@@ -79,8 +79,12 @@ export const serviceSchema = z
     cwd: z.string().min(1).optional(),
     env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
     envFile: z.string().min(1).optional(),
-    instances: z.int().min(1).max(256).optional(),
-    listen: z.strictObject({ port: z.int().min(0).max(65535), host: z.string().min(1).optional() }).optional(),
+    /** Copies sharing the listening socket, each supervised on its own (`SVC_INSTANCE` 0…N-1). */
+    instances: z.int().min(1).max(64).optional(),
+    /** The supervisor binds this once and hands it to every instance as fd 3 (`LISTEN_FDS`): needed for a zero-downtime reload. */
+    listen: z
+      .strictObject({ port: z.int().min(0).max(65535), host: z.string().min(1).max(253).optional(), backlog: z.int().min(1).max(65535).optional() })
+      .optional(),
     readiness: readiness.optional(),
     liveness: liveness.optional(),
     restart: z
@@ -108,13 +112,18 @@ export const serviceSchema = z
     lock: lock.optional(),
   })
   .superRefine((service, ctx) => {
-    // Both need the supervisor to own the listening socket (zero-downtime reload), which this
-    // version does not do yet: refused by name rather than accepted and silently ignored.
-    if (service.listen) {
-      ctx.addIssue({ code: 'custom', path: ['listen'], message: 'listen (socket handoff) is not available in this version: remove it and let the service bind its own port' });
+    // The supervisor's rules (@svc/supervisor's Service), said here with the file's key paths.
+    const readinessType = service.readiness?.type;
+    if (service.listen && (readinessType === 'tcp' || readinessType === 'http')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['readiness', 'type'],
+        input: readinessType,
+        message: 'with listen, readiness must be notify or none: the shared socket answers a tcp probe itself, and an http probe can reach another instance',
+      });
     }
-    if (service.instances !== undefined && service.instances > 1) {
-      ctx.addIssue({ code: 'custom', path: ['instances'], message: 'more than one instance needs socket handoff, which this version does not have yet: use 1', input: service.instances });
+    if (service.lock && (service.listen || (service.instances ?? 1) > 1)) {
+      ctx.addIssue({ code: 'custom', path: ['lock'], message: 'lock (leader election) runs one copy across hosts: it cannot be combined with listen or instances above 1' });
     }
   });
 

@@ -18,13 +18,14 @@ export default class ConfigShow extends BaseCommand {
     if (args.name && !config.services[args.name]) {
       throw new CliError('EUSAGE', `no service "${args.name}" in ${config.file} (services: ${Object.keys(config.services).join(', ') || 'none'})`);
     }
-    const { resolveSupervisorOptions } = await import('@svc/supervisor');
+    const { resolveSupervisorOptions, SERVICE_DEFAULTS } = await import('@svc/supervisor');
     const dirs = daemonDirs(config.file);
     const services: Record<string, Shown> = {};
     for (const service of Object.values(config.services)) {
       if (args.name && service.name !== args.name) continue;
       const { now: _now, random: _random, orphanGuard: _guard, ...resolved } = resolveSupervisorOptions(toSupervisorOptions(service, dirs));
-      services[service.name] = { ...resolved, instances: service.instances ?? 1, listen: service.listen ?? null };
+      const listen = service.listen ? { host: SERVICE_DEFAULTS.listen.host, backlog: SERVICE_DEFAULTS.listen.backlog, ...service.listen } : null;
+      services[service.name] = { ...resolved, instances: service.instances ?? SERVICE_DEFAULTS.instances, listen };
     }
     if (!this.jsonEnabled()) this.log(JSON.stringify({ file: config.file, services }, null, 2));
     return { file: config.file, services };
