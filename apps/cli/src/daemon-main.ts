@@ -20,7 +20,12 @@ export interface DaemonOutcome {
  * bin/daemon.js, without loading the command framework). `onServing` is told once it serves.
  */
 export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socketPath: string) => void = () => undefined): Promise<DaemonOutcome> {
-  const { createDaemon } = await import('@svc/supervisor');
+  // Both loads at once: the supervisor's while the config's parsers and schema load.
+  const supervisor = import('@svc/supervisor');
+  const configModules = spec.kind === 'config' ? Promise.all([import('./config/load.js'), import('./service-options.js')]) : null;
+  // The awaits below report a failed load; these keep one that fails early from being "unhandled".
+  supervisor.catch(() => undefined);
+  configModules?.catch(() => undefined);
   let id: string;
   let services: Record<string, ServiceDefinition>;
   let autostart: 'all' | 'none' = 'all';
@@ -31,7 +36,7 @@ export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socket
     services = { [spec.name]: definition };
     autostart = 'none';
   } else {
-    const [{ loadConfig }, { toServiceDefinition }] = await Promise.all([import('./config/load.js'), import('./service-options.js')]);
+    const [{ loadConfig }, { toServiceDefinition }] = await configModules!;
     const config = await loadConfig(spec.configFile ? { file: spec.configFile } : {});
     const base = daemonId({ configFile: config.file });
     const one = spec.name !== undefined && !spec.spawned;
@@ -48,6 +53,7 @@ export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socket
     // Spawned by `svc start`: host every service, start only what is asked for.
     if (spec.spawned) autostart = 'none';
   }
+  const { createDaemon } = await supervisor;
   const daemon = await createDaemon({ id, services, autostart });
   clearFailed(id);
   // Spawned early by `svc start <name>` (prestart.ts): start it now; that command's own `start`

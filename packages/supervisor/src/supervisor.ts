@@ -4,8 +4,7 @@ import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ChildProcess } from 'node:child_process';
-import { execa } from 'execa';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { backoffDelayMs } from './backoff.js';
 import { CrashLoopWindow } from './crash-loop.js';
 import { readEnvFile } from './env-file.js';
@@ -114,7 +113,7 @@ type TerminateCause = 'stop' | 'start-timeout' | 'liveness' | 'limit' | 'lease';
 
 interface Run {
   id: number;
-  /** execa's `nodeChildProcess`: the events ('exit', 'message') and send() live there. */
+  /** The events ('exit', 'message') and send() live there. */
   child: ChildProcess;
   pid: number;
   startTicks: number;
@@ -548,38 +547,37 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     const marker = env.SVC_INSTANCE_ID!;
     const listen = this.#listen;
     const [file, args] = listen ? ['/bin/sh', ['-c', LISTEN_PID_SHIM, o.command, ...o.args]] : [o.command, o.args];
-    const child = execa(file, args, {
-      cwd: o.cwd,
-      env,
-      extendEnv: false,
-      detached: true,
-      cleanup: false,
-      reject: false,
-      buffer: false,
-      // fd 3 is the listening socket when there is one (sd_listen_fds(3) starts there). execa passes
-      // an integer through to child_process as a descriptor to inherit; its types list only a few.
-      stdio: (listen ? ['ignore', 'pipe', 'pipe', listen.fd] : ['ignore', 'pipe', 'pipe']) as ['ignore', 'pipe', 'pipe'],
-      ipc: o.ipc,
-      serialization: 'json',
-      forceKillAfterDelay: false,
-      windowsHide: true,
-    });
-    if (child.pid === undefined) {
-      const result = await child;
-      this.#record('spawn-error', { error: result.originalMessage || result.shortMessage });
+    // fd 3 is the listening socket when there is one (sd_listen_fds(3) starts there); the IPC
+    // channel goes after it (a Node child finds it by NODE_CHANNEL_FD, wherever it is).
+    const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...(listen ? [listen.fd] : []), ...(o.ipc ? (['ipc'] as const) : [])];
+    let child: ChildProcess;
+    let spawnError: Error | null = null;
+    try {
+      child = spawn(file, args, { cwd: o.cwd, env, detached: true, stdio, serialization: 'json', windowsHide: true });
+    } catch (error) {
+      // Invalid arguments (a NUL byte in an argument, say) throw at once instead of emitting 'error'.
+      spawnError = error as Error;
+      child = null as unknown as ChildProcess;
+    }
+    if (spawnError === null && child.pid === undefined) {
+      spawnError = await new Promise<Error>((resolve) => child.once('error', resolve));
+    }
+    if (spawnError !== null) {
+      this.#record('spawn-error', { error: spawnError.message });
       this.#lastExit = { code: null, signal: null, at: new Date().toISOString(), reason: 'spawn-error', phase: 'start' };
       this.#counts.startFailures++;
-      this.#giveUp(`cannot spawn ${o.command}: ${result.originalMessage || result.shortMessage}`, 'spawn-error');
+      this.#giveUp(`cannot spawn ${o.command}: ${spawnError.message}`, 'spawn-error');
       return;
     }
-    // Outcome is observed through 'exit' below; the promise only settles after the streams close.
-    child.catch(() => undefined);
-    const pid = child.pid;
+    // After a successful spawn, 'error' only reports a failed kill() or send(): the exit is what
+    // decides, and a send to a child that is gone has nothing to deliver.
+    child.on('error', () => undefined);
+    const pid = child.pid!;
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const run: Run = {
       id: ++this.#runCounter,
-      child: child.nodeChildProcess,
+      child,
       pid,
       startTicks: (hasProc ? readProc(pid)?.startTicks : undefined) ?? 0,
       marker: `SVC_INSTANCE_ID=${marker}`,
