@@ -19,15 +19,13 @@
 //
 //   node bench/reload.bench.mjs [--rounds 3] [--control-rounds 1] [--connections 50] [--steady-ms 3000] [--throughput-ms 2000]
 // (after pnpm build; svc's CLI is apps/cli/bin/run.js, PM2 is bench/node_modules/pm2)
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, percentile, writeResults } from './lib/report.mjs';
+import { freePorts, mustSucceed, runNode, snapshotCli, sweep } from './lib/tools.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -67,32 +65,7 @@ const now = () => performance.now() - epoch;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (line) => process.stderr.write(`[${(now() / 1000).toFixed(1)}s] ${line}\n`);
 
-/**
- * The CLI as built now, copied (bin, dist, package.json; node_modules linked) so that a rebuild of
- * apps/cli during the run cannot mix two builds in one set of figures. Returns the copy's bin and a
- * digest of its dist.
- */
-function snapshotCli() {
-  const dist = path.join(CLI_DIR, 'dist');
-  const stamp = () => readdirSync(dist).map((f) => `${f}:${statSync(path.join(dist, f)).mtimeMs}`).sort().join('|');
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const before = existsSync(path.join(dist, 'commands.js')) ? stamp() : null;
-    const copy = path.join(scratch, 'cli');
-    rmSync(copy, { recursive: true, force: true });
-    mkdirSync(copy);
-    for (const part of ['bin', 'dist', 'package.json']) cpSync(path.join(CLI_DIR, part), path.join(copy, part), { recursive: true });
-    symlinkSync(realpathSync(path.join(CLI_DIR, 'node_modules')), path.join(copy, 'node_modules'), 'dir');
-    if (before !== null && existsSync(path.join(dist, 'commands.js')) && stamp() === before) {
-      const hash = createHash('sha256');
-      for (const f of readdirSync(path.join(copy, 'dist')).sort()) hash.update(f).update(readFileSync(path.join(copy, 'dist', f)));
-      const builtAt = new Date(Math.max(...readdirSync(dist).map((f) => statSync(path.join(dist, f)).mtimeMs))).toISOString();
-      return { bin: path.join(copy, 'bin', 'run.js'), digest: hash.digest('hex').slice(0, 12), builtAt };
-    }
-    spawnSync('sleep', ['2']); // a build is being written: try again once it is done
-  }
-  throw new Error('apps/cli/dist kept changing while it was copied');
-}
-const cli = snapshotCli();
+const cli = snapshotCli(CLI_DIR, scratch);
 const SVC_BIN = cli.bin;
 const SVC_HOME = path.join(scratch, 'svc-home');
 const PM2_HOME = path.join(scratch, 'pm2-home');
@@ -111,39 +84,10 @@ const pm2Env = { ...baseEnv, PM2_HOME };
 const loads = [];
 const noteLoad = (at) => loads.push({ at, loadavg: loadavg().map((l) => Number(l.toFixed(2))) });
 
-/** Distinct free loopback ports: all held at once while picking, so none is handed out twice. */
-async function freePorts(count) {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => resolve(s)); })),
-  );
-  const ports = servers.map((s) => s.address().port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
-/** Runs a command to its end; `ms` is from just before the spawn to its exit. */
-function run(file, argv, { env, cwd }) {
-  return new Promise((resolve, reject) => {
-    const t0 = now();
-    const child = spawn(NODE, [file, ...argv], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let exitAt = 0;
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('exit', () => (exitAt = now()));
-    child.once('close', (code, signal) => resolve({ ms: exitAt - t0, t0, exitAt, code, signal, stdout, stderr }));
-  });
-}
+/** Runs a command to its end; `ms` is from just before the spawn to its exit (on the run's clock). */
+const run = (file, argv, { env, cwd }) => runNode(file, argv, { env, cwd, clock: now });
 const svc = (argv) => run(SVC_BIN, argv, { env: svcEnv, cwd: SVC_DIR });
 const pm2 = (argv) => run(PM2_BIN, argv, { env: pm2Env, cwd: PM2_DIR });
-
-async function mustSucceed(what, promise) {
-  const result = await promise;
-  if (result.code !== 0) throw new Error(`${what} exited ${result.code ?? result.signal}\n${result.stdout}\n${result.stderr}`);
-  return result;
-}
 
 const [svcPort, pm2Port] = await freePorts(2);
 const PORTS = { svc: svcPort, pm2: pm2Port };
@@ -458,48 +402,13 @@ function logRound(tool, r) {
 // ---------------------------------------------------------------------------------------------
 // Cleanup: both tools' own shutdown, then anything still carrying the marker.
 
-function leftovers() {
-  const found = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(MARKER)) found.push(Number(entry));
-    } catch {
-      // The process ended while we looked, or is not ours to read: either way not a leftover of ours.
-    }
-  }
-  return found;
-}
-
 let cleaned = false;
 function cleanup() {
   if (cleaned) return [];
   cleaned = true;
-  const problems = [];
-  if (existsSync(SVC_CONFIG)) {
-    const svcStop = spawnSync(NODE, [SVC_BIN, 'stop', '--all'], { env: svcEnv, cwd: SVC_DIR, encoding: 'utf8', timeout: 60_000 });
-    if (svcStop.status !== 0) problems.push(`svc stop --all exited ${svcStop.status ?? svcStop.signal}: ${svcStop.stderr}`);
-  }
-  const pm2Kill = spawnSync(NODE, [PM2_BIN, 'kill'], { env: pm2Env, cwd: PM2_DIR, encoding: 'utf8', timeout: 60_000 });
-  if (pm2Kill.status !== 0) problems.push(`pm2 kill exited ${pm2Kill.status ?? pm2Kill.signal}: ${pm2Kill.stderr}`);
-  const deadline = Date.now() + 5_000;
-  let left = leftovers();
-  while (left.length > 0 && Date.now() < deadline) {
-    spawnSync('sleep', ['0.1']);
-    left = leftovers();
-  }
-  for (const pid of left) {
-    for (const target of [-pid, pid]) {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // ESRCH: no such group (the process leads none) or it is already gone.
-      }
-    }
-  }
-  if (left.length > 0) problems.push(`${left.length} process(es) were still running after svc stop --all / pm2 kill and were killed: ${left.join(', ')}`);
-  rmSync(scratch, { recursive: true, force: true });
-  return problems;
+  const stops = [{ what: 'pm2 kill', file: PM2_BIN, argv: ['kill'], env: pm2Env, cwd: PM2_DIR }];
+  if (existsSync(SVC_CONFIG)) stops.unshift({ what: 'svc stop --all', file: SVC_BIN, argv: ['stop', '--all'], env: svcEnv, cwd: SVC_DIR });
+  return sweep({ stops, marker: MARKER, scratch });
 }
 process.on('exit', () => cleanup());
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(130));
