@@ -39,6 +39,8 @@ export function renderSystemdUnit(o: ResolvedInstallerOptions): { content: strin
     // exec: the unit fails at once when the binary cannot be started, unlike simple.
     'Type=exec',
     `ExecStart=${o.argv.map(quoteExecArg).join(' ')}`,
+    // SIGHUP makes the svc daemon reload its services: zero-downtime with `listen`, else a restart.
+    'ExecReload=/bin/kill -HUP $MAINPID',
     `WorkingDirectory=${plainValue(o.workingDirectory)}`,
     ...o.env.map(([key, value]) => `Environment=${quoteEnvironment(key, value)}`),
     ...(system ? [`User=${o.user}`] : []),

@@ -107,6 +107,8 @@ describe('a real systemd --user', () => {
       expect(report.install.changed).toBe(true);
       expect(report.install.warnings).toContain('WLINGER_OFF');
       expect(report.afterStart).toMatchObject({ isInstalled: true, isEnabled: true, active: 'active', mainPid: report.record.pid });
+      // `systemctl --user reload` reaches the supervisor as one SIGHUP; it stays the main process.
+      expect(report.afterReload).toEqual({ code: 0, hups: 1, active: 'active', mainPid: report.record.pid });
       // Same input again: nothing written, no reload.
       expect(report.reinstall.changed).toBe(false);
       expect(report.reinstall.commands.some((c: string) => c.includes('daemon-reload'))).toBe(false);

@@ -101,6 +101,8 @@ describe('generated units', () => {
     expect(system).toContain('\nWantedBy=multi-user.target\n');
     expect(system).toContain('\nTimeoutStopSec=15\n');
     expect(system).toContain('\nKillMode=control-group\n');
+    // `systemctl reload` sends the daemon SIGHUP, which reloads its services.
+    expect(system).toContain('\nExecReload=/bin/kill -HUP $MAINPID\n');
     expect(system).toContain('\nRestart=on-failure\n');
     for (const line of ['NoNewPrivileges=yes', 'PrivateTmp=yes', 'ProtectSystem=full']) expect(system).toContain(`\n${line}\n`);
     expect(system).not.toContain('MemoryDenyWriteExecute');
