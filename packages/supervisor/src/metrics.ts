@@ -5,7 +5,16 @@ function label(value: string): string {
 }
 
 /** Prometheus text exposition of the services' statistics. */
-export function formatMetrics(stats: SupervisorStats[]): string {
+export function formatMetrics(all: SupervisorStats[]): string {
+  // During a reload a replacement has the same service and instance as the one it replaces; a
+  // series may appear once per exposition, so the first row (the instance in place) is kept.
+  const seen = new Set<string>();
+  const stats = all.filter((s) => {
+    const key = `${s.name}\u0000${s.instance}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const lines: string[] = [];
   const gauge = (name: string, help: string, value: (s: SupervisorStats) => number | null, type = 'gauge') => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
