@@ -6,14 +6,20 @@ if (argv[0] === 'status' && argv.length <= 3 && argv.slice(1).every((a) => a ===
   const { fastStatus } = await import('../dist/fast-status.js');
   await fastStatus(argv.slice(1));
 } else {
-  // `svc start <name> [--json]`: spawn the config's daemon (when none runs) before oclif loads, so
-  // that the daemon and the service boot meanwhile; the command then waits for that same start.
+  // `svc start <name> [--json]`: before oclif loads, spawn the config's daemon when none runs (it
+  // boots meanwhile; the command then waits for that same start), or start the service on the
+  // running daemon when the config file is the one it validated (dist/prestart.js).
   const words = argv.slice(1).filter((a) => a !== '--json');
+  let handled = false;
   if (argv[0] === 'start' && words.length === 1 && argv.length <= 3 && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(words[0])) {
     const { prestart } = await import('../dist/prestart.js');
-    // Best effort: if it cannot spawn early, the command spawns the daemon itself and says why.
-    await prestart(words[0]).catch(() => undefined);
+    // Best effort: on any surprise the command does the whole job itself and reports what it finds.
+    handled = (await prestart(words[0], { json: argv.includes('--json') }).catch(() => 'continue')) === 'handled';
   }
+  if (!handled) await runCommand();
+}
+
+async function runCommand() {
   const { flush, handle, run } = await import('@oclif/core');
   try {
     await run(argv, import.meta.url);

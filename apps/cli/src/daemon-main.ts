@@ -1,4 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { configDigest } from './config/find.js';
 import type { ServiceDefinition } from '@svc/supervisor';
 import { CliError } from './errors.js';
 import { clearFailed, writeFailed } from './final-status.js';
@@ -29,6 +31,7 @@ export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socket
   let id: string;
   let services: Record<string, ServiceDefinition>;
   let autostart: 'all' | 'none' = 'all';
+  let digest: string | null = null;
   if (spec.kind === 'adhoc') {
     const definition = JSON.parse(readFileSync(spec.definitionFile, 'utf8')) as ServiceDefinition;
     rmSync(spec.definitionFile, { force: true });
@@ -36,7 +39,10 @@ export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socket
     services = { [spec.name]: definition };
     autostart = 'none';
   } else {
-    const [{ loadConfig }, { toServiceDefinition }] = await configModules!;
+    const [{ loadConfig, findConfig }, { toServiceDefinition }] = await configModules!;
+    // The digest of the bytes about to be validated (taken first: a later edit then never matches).
+    const file = spec.configFile ? path.resolve(spec.configFile) : findConfig(process.cwd());
+    digest = file === null ? null : configDigest(file);
     const config = await loadConfig(spec.configFile ? { file: spec.configFile } : {});
     const base = daemonId({ configFile: config.file });
     const one = spec.name !== undefined && !spec.spawned;
@@ -54,12 +60,17 @@ export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socket
     if (spec.spawned) autostart = 'none';
   }
   const { createDaemon } = await supervisor;
-  const daemon = await createDaemon({ id, services, autostart });
+  // The lock record says which config bytes this daemon validated: `svc start` with the file
+  // unchanged may then skip validating it again (prestart.ts).
+  const daemon = await createDaemon({ id, services, autostart, ...(digest === null ? {} : { lockMetadata: { configDigest: digest } }) });
   clearFailed(id);
   // Spawned early by `svc start <name>` (prestart.ts): start it now; that command's own `start`
   // request joins this one and reports its outcome, which is also in the service's state.
   const early = spec.kind === 'config' ? (spec.start ?? []).filter((name) => name in services) : [];
   for (const name of early) daemon.start(name).catch(() => undefined);
+  // Asked for a name the config does not have: nothing to run, so no reason to stay (the command
+  // reports the unknown name).
+  if (spec.kind === 'config' && spec.start !== undefined && early.length === 0) void daemon.close();
   onServing(id, daemon.socketPath);
   await daemon.done;
   const stats = daemon.status();

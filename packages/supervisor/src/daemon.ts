@@ -35,6 +35,8 @@ export interface DaemonOptions {
   exitWhenIdle?: boolean;
   /** Environment for the default directories (SVC_HOME, XDG_*). */
   env?: Record<string, string | undefined>;
+  /** Extra fields for the daemon lock's record, which anyone may read (`readLock`): no secrets. */
+  lockMetadata?: Record<string, string | number | boolean | null>;
   runDir?: string;
   stateDir?: string;
 }
@@ -115,6 +117,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     throw new InvalidOptionsError('services', options.services, 'an object with at least one service definition');
   }
   const autostart = options.autostart ?? DAEMON_DEFAULTS.autostart;
+  if (options.lockMetadata !== undefined && (typeof options.lockMetadata !== 'object' || options.lockMetadata === null || Array.isArray(options.lockMetadata))) {
+    throw new InvalidOptionsError('lockMetadata', options.lockMetadata, 'an object of plain values');
+  }
   if (autostart !== 'all' && autostart !== 'none') throw new InvalidOptionsError('autostart', autostart, '"all" or "none"');
   const env = options.env ?? process.env;
   const runDir = options.runDir ?? resolveRunDir(env);
@@ -123,7 +128,11 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let daemonLock: LockHandle;
   try {
-    daemonLock = await acquireLock({ name: `svc-daemon-${options.id}`, dir: runDir, metadata: { socket: socketPath, services: Object.keys(options.services) } });
+    daemonLock = await acquireLock({
+      name: `svc-daemon-${options.id}`,
+      dir: runDir,
+      metadata: { ...options.lockMetadata, socket: socketPath, services: Object.keys(options.services) },
+    });
   } catch (error) {
     if (isLockError(error) && error.code === 'ELOCKED') throw new DaemonLockedError(options.id, (error as { holder?: unknown }).holder ?? null, error);
     throw error;

@@ -5,10 +5,11 @@ import { Args, Flags } from '@oclif/core';
 import type { IpcClient } from '@svc/ipc';
 import type { InstanceStats } from '@svc/supervisor';
 import { rowState } from '../to-status-items.js';
+import { alreadyRunningLine, runningLine, startFailed } from '../start-messages.js';
 import { BaseCommand } from '../base-command.js';
 import { daemonRef, ensureDaemon } from '../daemon-client.js';
 import { CliError } from '../errors.js';
-import { formatUptime, withSpinner } from '../output.js';
+import { withSpinner } from '../output.js';
 import { daemonId, dirsFor } from '../paths.js';
 import { requireService, startConfigDaemon } from '../target.js';
 import { SERVICE_NAME } from '../names.js';
@@ -78,39 +79,22 @@ export default class Start extends BaseCommand {
         // joined below: this command too waits until the service is ready.
         if (fresh && current && state === 'failed') {
           // The early start (prestart.ts) already gave up: report it rather than try again.
-          const tail = (await this.stderrTail(client, name, id)).map((l) => `  ${l}`);
-          throw new CliError('ESTART_FAILED', `${name} did not start: ${current.failure ?? 'it gave up'}`, {
-            details: tail.length ? [`last lines of ${name}'s stderr:`, ...tail] : [],
-          });
+          throw startFailed(name, current.failure ?? 'it gave up', await this.stderrTail(client, name, id));
         }
         if (!fresh && current && (state === 'running' || state === 'standby')) {
           alreadyRunning.push(name);
-          if (!this.jsonEnabled()) {
-            this.log(state === 'standby' ? `${name} is already started: standby for its lock` : `${name} is already running (pid ${current.pid ?? '-'}, up ${formatUptime(current.uptimeMs)})`);
-          }
+          if (!this.jsonEnabled()) this.log(alreadyRunningLine(name, current));
           continue;
         }
         const stats = await withSpinner(`starting ${name}`, () => client.call('start', { service: name }, { timeoutMs: CONTROL_TIMEOUT_MS }) as Promise<InstanceStats[]>).catch(
           async (error: unknown) => {
             const fromError = (error as { data?: { stderrTail?: unknown } }).data?.stderrTail;
-            const tail = (Array.isArray(fromError) ? fromError.map(String) : await this.stderrTail(client, name, id)).map((l) => `  ${l}`);
-            const message = (error as Error).message;
-            throw new CliError('ESTART_FAILED', `${name} did not start: ${message}`, {
-              cause: error,
-              details: tail.length ? [`last lines of ${name}'s stderr:`, ...tail] : [],
-            });
+            const tail = Array.isArray(fromError) ? fromError.map(String) : await this.stderrTail(client, name, id);
+            throw startFailed(name, (error as Error).message, tail, error);
           },
         );
         started.push(...stats);
-        if (!this.jsonEnabled()) {
-          const first = stats[0];
-          const pids = stats.map((s) => s.pid ?? '-').join(', ');
-          this.log(
-            first && rowState(first) === 'standby'
-              ? `${name} is standby: another host holds its lock; it runs here when that lease ends`
-              : `${name} is running (${stats.length > 1 ? `${stats.length} instances, pids ${pids}` : `pid ${pids}`}${listenText(first)})`,
-          );
-        }
+        if (!this.jsonEnabled()) this.log(runningLine(name, stats));
       }
     } finally {
       await client.close();
@@ -125,10 +109,7 @@ export default class Start extends BaseCommand {
     const failed = record?.services.find((s) => names.includes(s.name));
     if (!failed) return null;
     const { readLogFiles } = await import('../log-files.js');
-    const tail = (readLogFiles(id, failed.name, 'stderr', 20) ?? []).map((l) => `  ${l}`);
-    return new CliError('ESTART_FAILED', `${failed.name} did not start: ${failed.failure ?? 'it gave up'}`, {
-      details: tail.length ? [`last lines of ${failed.name}'s stderr:`, ...tail] : [],
-    });
+    return startFailed(failed.name, failed.failure ?? 'it gave up', readLogFiles(id, failed.name, 'stderr', 20) ?? []);
   }
 
   /** The service's stderr tail, from the daemon, or from the file when the daemon is gone. */
@@ -151,9 +132,3 @@ export default class Start extends BaseCommand {
   }
 }
 
-/** `, listening on host:port` for a service whose socket svc holds. */
-export function listenText(row: InstanceStats | undefined): string {
-  const listen = row?.service?.listen;
-  if (!listen) return '';
-  return `, listening on ${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
-}

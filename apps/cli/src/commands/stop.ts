@@ -49,8 +49,11 @@ export default class Stop extends BaseCommand {
     const client = await connectDaemon(ref);
     if (client) {
       try {
+        // Every state first, in one call: the daemon exits once its last running service has
+        // stopped, so nothing may be asked of it after that stop.
+        const rows = (await client.call('status', {})) as SupervisorStats[];
         for (const name of names) {
-          const [before] = (await client.call('status', { service: name })) as SupervisorStats[];
+          const before = rows.find((r) => r.name === name);
           const state = before ? rowState(before) : 'stopped';
           if (state === 'stopped' || state === 'failed') {
             notRunning.push(name);

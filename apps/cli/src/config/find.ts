@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /*
@@ -19,5 +20,21 @@ export function findConfig(from: string): string | null {
     const parent = path.dirname(dir);
     if (parent === dir) return null;
     dir = parent;
+  }
+}
+
+/**
+ * A digest of the config file's bytes, recorded by the daemon that loaded (and validated) it: an
+ * unchanged file needs no second validation. Null for JavaScript and TypeScript configs, whose
+ * result is code's, not the file's, and for a file that cannot be read.
+ */
+export function configDigest(file: string): string | null {
+  if (/\.(ts|mts|js|mjs)$/.test(file)) return null;
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch (error) {
+    // Unreadable now: no digest, so nothing is taken as validated; loading it reports the error.
+    if ((error as NodeJS.ErrnoException).code !== undefined) return null;
+    throw error;
   }
 }
