@@ -1,6 +1,7 @@
-// The svc demo: the example server under svc — start, status, health, a crash and its restart,
-// logs, stop. Everything runs in a temp SVC_HOME and is removed at the end.
-import { spawnSync } from 'node:child_process';
+// The svc demo: the example server under svc — two instances on a socket svc holds — start,
+// status, health, a crash and its restart, logs, a zero-downtime reload under requests, stop.
+// Everything runs in a temp SVC_HOME and is removed at the end.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,19 +20,23 @@ const port = await new Promise((resolve) => {
   });
 });
 
-writeFileSync(
-  path.join(work, 'svc.config.yaml'),
-  `services:
+const writeConfig = (version) =>
+  writeFileSync(
+    path.join(work, 'svc.config.yaml'),
+    `services:
   api:
     command: ${JSON.stringify(process.execPath)}
     args: [${JSON.stringify(server)}]
-    env: { PORT: ${port}, VERSION: demo-1, SVC_EXAMPLE_TEST_ROUTES: "1" }
+    env: { VERSION: ${version}, SVC_EXAMPLE_TEST_ROUTES: "1" }
+    listen: { port: ${port}, host: 127.0.0.1 }
+    instances: 2
     readiness: { type: notify, timeout: 20s }
     liveness: { heartbeatTimeout: 5s }
     restart: { delay: 200ms }
     stop: { timeout: 5s }
 `,
-);
+  );
+writeConfig('demo-1');
 
 function svc(...args) {
   console.log(`\n$ svc ${args.join(' ')}`);
@@ -68,6 +73,37 @@ try {
   console.log('\nthe supervisor restarted it:');
   svc('status');
   svc('logs', 'api', '--events', '-n', '4');
+
+  // A new version, replaced instance by instance while 10 clients keep sending requests.
+  writeConfig('demo-2');
+  console.log('\nthe config now says VERSION demo-2; 10 clients send requests during the reload:');
+  let sending = true;
+  const counts = { answered: 0, failed: 0, versions: new Set() };
+  const client = async () => {
+    while (sending) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/`);
+        const body = await response.json();
+        if (response.ok) counts.answered++;
+        else counts.failed++;
+        counts.versions.add(body.version);
+      } catch {
+        // A request that did not get an answer: what a reload must not cause, counted.
+        counts.failed++;
+      }
+    }
+  };
+  const clients = Array.from({ length: 10 }, () => client());
+  // Not svc(): spawnSync would stop this process's clients for as long as the reload runs.
+  console.log('\n$ svc reload api');
+  const reload = spawn(process.execPath, [svcBin, 'reload', 'api'], { cwd: work, env, stdio: 'inherit' });
+  const reloaded = await new Promise((resolve) => reload.once('close', resolve));
+  sending = false;
+  if (reloaded !== 0) throw new Error('svc reload failed');
+  await Promise.all(clients);
+  console.log(`${counts.answered} requests answered during the reload, ${counts.failed} failed; versions seen: ${[...counts.versions].join(', ')}`);
+  await get('/');
+  svc('status');
   svc('stop', 'api');
   svc('status');
 } finally {
