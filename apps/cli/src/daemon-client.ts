@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { connectIpc, isIpcError, type IpcClient } from '@svc/ipc';
 import { acquireLock, isHolderAlive, isLockError, readLock, resolveRunDir, resolveStateDir, type LockRecord } from '@svc/lock';
 import { CliError } from './errors.js';
 import type { DaemonSpec } from './daemon-main.js';
-import { takePrespawned } from './prestart.js';
-import { daemonEntry } from './svc-entry.js';
+import { spawnDaemon, takePrespawned } from './prestart.js';
 
 /*
  * How the CLI finds and talks to supervisor daemons. A daemon with id <id> holds the lock
@@ -60,21 +58,7 @@ export async function ensureDaemon(ref: DaemonRef, spec: DaemonSpec, env: NodeJS
   if (existing) return { client: existing, spawned: adopted !== null };
 
   // Held in an object: the exit callback sets it while the loop below polls it.
-  let watch: { exited: { code: number | null; signal: string | null } | null } | null = adopted;
-  if (watch === null) {
-    mkdirSync(path.dirname(ref.logFile), { recursive: true, mode: 0o700 });
-    const log = openSync(ref.logFile, 'a', 0o600);
-    const child = spawn(process.execPath, [daemonEntry(), JSON.stringify(spec)], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env,
-    });
-    closeSync(log);
-    const spawned: { exited: { code: number | null; signal: string | null } | null } = { exited: null };
-    child.once('exit', (code, signal) => (spawned.exited = { code, signal }));
-    child.unref();
-    watch = spawned;
-  }
+  const watch = adopted ?? spawnDaemon(ref.logFile, spec, env);
 
   const deadline = performance.now() + timeoutMs;
   for (;;) {

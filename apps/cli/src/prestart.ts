@@ -37,16 +37,8 @@ export async function prestart(name: string, options: { json: boolean }, env: No
   const dirs = dirsFor(id, env);
   const socketPath = path.join(dirs.runDir, `${id}.sock`);
   if (await answers(socketPath)) return options.json ? 'continue' : startOnRunningDaemon(name, configFile, id, dirs.runDir, socketPath);
-  const logFile = path.join(dirs.logDir, id, 'daemon.log');
-  mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
   const spec: DaemonSpec = { kind: 'config', configFile, name: undefined, spawned: true, start: [name] };
-  const log = openSync(logFile, 'a', 0o600);
-  const child = spawn(process.execPath, [daemonEntry(), JSON.stringify(spec)], { detached: true, stdio: ['ignore', log, log], env });
-  closeSync(log);
-  const record: Prespawned = { id, exited: null };
-  child.once('exit', (code, signal) => (record.exited = { code, signal }));
-  child.once('error', () => (record.exited = { code: null, signal: 'spawn error' }));
-  child.unref();
+  const record: Prespawned = { id, ...spawnDaemon(path.join(dirs.logDir, id, 'daemon.log'), spec, env) };
   prespawned = record;
   if (options.json) return 'continue';
   // Wait for it here rather than load the command beside it (on a small machine they would share
@@ -118,6 +110,25 @@ async function startOnDaemon(name: string, socketPath: string, options: { fresh:
   } finally {
     await client.close();
   }
+}
+
+/**
+ * Spawns a supervisor daemon detached (its own session), output appended to `logFile`. The
+ * returned object's `exited` is set when it ends (read it later: it is updated in place).
+ */
+export function spawnDaemon(logFile: string, spec: DaemonSpec, env: NodeJS.ProcessEnv): { exited: Prespawned['exited'] } {
+  mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
+  const log = openSync(logFile, 'a', 0o600);
+  const watch: { exited: Prespawned['exited'] } = { exited: null };
+  try {
+    const child = spawn(process.execPath, [daemonEntry(), JSON.stringify(spec)], { detached: true, stdio: ['ignore', log, log], env });
+    child.once('exit', (code, signal) => (watch.exited = { code, signal }));
+    child.once('error', () => (watch.exited = { code: null, signal: 'spawn error' }));
+    child.unref();
+  } finally {
+    closeSync(log);
+  }
+  return watch;
 }
 
 /** The daemon `prestart` spawned for `id`, once: the caller waits for it instead of spawning another. */

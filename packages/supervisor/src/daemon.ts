@@ -145,13 +145,17 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
+  // A service's full options: its definition, and where the daemon keeps its files.
+  const serviceOptions = (name: string, definition: ServiceDefinition): ServiceOptions => ({
+    ...definition,
+    name,
+    logDir: join(stateDir, 'logs', options.id),
+    runDir: join(runDir, options.id),
+    orphanGuard: guard,
+  });
+
   try {
-    for (const [name, definition] of Object.entries(options.services)) {
-      supervisors.set(
-        name,
-        new Service({ ...definition, name, logDir: join(stateDir, 'logs', options.id), runDir: join(runDir, options.id), orphanGuard: guard }),
-      );
-    }
+    for (const [name, definition] of Object.entries(options.services)) supervisors.set(name, new Service(serviceOptions(name, definition)));
   } catch (error) {
     await Promise.allSettled([...supervisors.values()].map((s) => s.close()));
     guard.close();
@@ -230,14 +234,6 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     await sup.restart();
     return sup.stats();
   };
-  const serviceOptions = (name: string, definition: ServiceDefinition): ServiceOptions => ({
-    ...definition,
-    name,
-    logDir: join(stateDir, 'logs', options.id),
-    runDir: join(runDir, options.id),
-    orphanGuard: guard,
-  });
-
   const reload = async (name: string, definition?: ServiceDefinition): Promise<ReloadResult & { stats: InstanceStats[] }> => {
     assertOpen();
     const sup = get(name);

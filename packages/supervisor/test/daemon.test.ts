@@ -165,6 +165,32 @@ describe('daemon', () => {
     expect(procState(fresh!)).toBe('alive');
   });
 
+  it('reload and scale refuse bad requests with a clear code and change nothing', async () => {
+    const home = h.tempDir();
+    const d = await daemon(home, 'bad', {
+      web: { command: NODE, args: [fixture('fd-server.mjs')], listen: { port: 0 }, instances: 2, readiness: { type: 'notify' }, stop: { timeout: 3000 } },
+    });
+    const c = await client(d.socketPath);
+    const pids = () => d.status('web').map((r) => r.pid);
+    const before = pids();
+    expect(before.every((pid) => typeof pid === 'number')).toBe(true);
+
+    await expect(c.call('reload', { service: 'web', definition: 'node server.js' })).rejects.toMatchObject({ code: 'EIPC_BAD_PARAMS' });
+    await expect(c.call('reload', { service: 'web', definition: { command: 42 } })).rejects.toMatchObject({ code: 'EINVALID_OPTIONS' });
+    await expect(c.call('reload', { service: 'web', definition: { command: NODE, listen: { port: 1 } } })).rejects.toMatchObject({
+      code: 'EINVALID_OPTIONS',
+      data: { option: 'listen' },
+    });
+    await expect(c.call('reload', { service: '../etc' })).rejects.toMatchObject({ code: 'EUNKNOWN_SERVICE' });
+    await expect(c.call('scale', { service: 'web', instances: 0 })).rejects.toMatchObject({ code: 'EINVALID_OPTIONS' });
+    await expect(c.call('scale', { service: 'web', instances: 1e9 })).rejects.toMatchObject({ code: 'EINVALID_OPTIONS' });
+    await expect(c.call('scale', { service: 'web', instances: '3' })).rejects.toMatchObject({ code: 'EIPC_BAD_PARAMS' });
+
+    expect(pids()).toEqual(before);
+    expect(d.status('web').map((r) => r.state)).toEqual(['running', 'running']);
+    expect(d.status('web')[0]!.service).toMatchObject({ instances: 2, reloads: 0, lastReload: null });
+  });
+
   it('SIGHUP reloads a service with listen: replacements first, the old instances stopped after, the socket unchanged', async () => {
     const home = h.tempDir();
     const host = await startHost(home, 'hup', {
