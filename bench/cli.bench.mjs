@@ -3,7 +3,10 @@
 //      as a child process, interleaved with the floor;
 //   2. `svc start <name>` vs `pm2 start <script> --name <name>`, timed from just before the spawn to
 //      the first TCP connect the service accepts (and to the CLI's own exit), cold (no daemon of
-//      either tool running) and warm (the tool's daemon up with the 5 services).
+//      either tool running) and warm (the tool's daemon up with the 5 services). Cold is measured
+//      twice for svc: with the config file as the previous daemon validated it (its validated copy
+//      serves), and with the file edited before every run (a full parse and validation), each
+//      against its own series of cold PM2 starts.
 // Both tools run the same script (bench/fixtures/cli-server.mjs) with the same node binary
 // (process.execPath), each from its own home (SVC_HOME, PM2_HOME) in a temp directory.
 // Run: node bench/cli.bench.mjs [--status-runs 30] [--start-runs 12]   (after pnpm build)
@@ -154,10 +157,11 @@ const pm2Names = pm2Ports.map((_, i) => `bench-${i + 1}`);
 const CONFIG_FILE = path.join(CONFIG_DIR, 'svc.config.yaml');
 const service = (port) =>
   [`    command: ${JSON.stringify(NODE)}`, `    args: [${JSON.stringify(SERVER)}, "${port}"]`, `    readiness: { type: tcp, port: ${port} }`].join('\n');
-writeFileSync(
-  CONFIG_FILE,
-  ['services:', ...svcNames.map((name, i) => `  ${name}:\n${service(svcPorts[i])}`), `  bench-start:\n${service(svcStartPort)}`, ''].join('\n'),
-);
+const configText = ['services:', ...svcNames.map((name, i) => `  ${name}:\n${service(svcPorts[i])}`), `  bench-start:\n${service(svcStartPort)}`, ''].join('\n');
+writeFileSync(CONFIG_FILE, configText);
+let edits = 0;
+/** New bytes, same services: the next daemon cannot use the validated copy of the previous ones. */
+const editConfig = () => writeFileSync(CONFIG_FILE, `${configText}# edit ${++edits}\n`);
 const svcStart = () => svc(['start', 'bench-start']);
 const pm2Start = (name = 'bench-start', port = pm2StartPort) => pm2(['start', SERVER, '--name', name, '--interpreter', NODE, '--', String(port)]);
 
@@ -175,12 +179,17 @@ async function pm2StopStart(cold) {
   }
 }
 
-/** Alternates which tool goes first, so drift in the machine's load hits both alike. */
-async function startSeries(cold, runs) {
+/**
+ * Alternates which tool goes first, so drift in the machine's load hits both alike. `mode`: 'cold',
+ * 'cold-edited' (svc's config file gets new bytes before each of its runs) or 'warm'.
+ */
+async function startSeries(mode, runs) {
+  const cold = mode !== 'warm';
   const series = { svc: [], pm2: [] };
   const one = {
     svc: async (record) => {
       if (cold && (await svcDaemonAlive())) throw new Error('an svc daemon is running before a cold start');
+      if (mode === 'cold-edited') editConfig();
       const r = await timedStart(svcStart, svcStartPort);
       if (record) series.svc.push(r);
       await svcStopStart(cold);
@@ -259,8 +268,10 @@ const results = { cliBuild: { digest: cli.digest, builtAt: cli.builtAt }, status
 try {
   noteLoad('start');
   // 1. Cold starts: nothing of either tool runs before each command.
-  results.cold = await startSeries(true, START_RUNS);
+  results.cold = await startSeries('cold', START_RUNS);
   noteLoad('after cold starts');
+  results['cold-edited'] = await startSeries('cold-edited', START_RUNS);
+  noteLoad('after cold starts, config edited');
 
   // 2. The 5 services under each tool.
   for (let i = 0; i < SERVICES; i++) {
@@ -274,7 +285,7 @@ try {
   noteLoad('after status');
 
   // 3. Warm starts: the tool's daemon is up with the 5 services.
-  results.warm = await startSeries(false, START_RUNS);
+  results.warm = await startSeries('warm', START_RUNS);
   noteLoad('after warm starts');
 } catch (error) {
   const problems = cleanup();
@@ -305,18 +316,19 @@ console.log(`### start until the port accepts a connection, ${START_RUNS} runs e
 console.log('| daemon before | command | port answers, median ms (p90) | CLI exits, median ms (p90) |');
 console.log('| --- | --- | ---: | ---: |');
 results.startSummary = {};
-for (const kind of ['cold', 'warm']) {
+const KINDS = { cold: 'none (cold)', 'cold-edited': 'none (cold), svc config edited', warm: `up, ${SERVICES} services (warm)` };
+for (const kind of Object.keys(KINDS)) {
   for (const tool of ['svc', 'pm2']) {
     const port = results[kind][tool].map((r) => r.portMs);
     const exit = results[kind][tool].map((r) => r.exitMs);
     results.startSummary[`${kind}-${tool}`] = { portMedian: median(port), portP90: percentile(port, 90), exitMedian: median(exit), exitP90: percentile(exit, 90) };
     const label = tool === 'svc' ? '`svc start bench-start`' : '`pm2 start … --name bench-start`';
-    console.log(`| ${kind === 'cold' ? 'none (cold)' : `up, ${SERVICES} services (warm)`} | ${label} | ${f1(median(port))} (${f1(percentile(port, 90))}) | ${f1(median(exit))} (${f1(percentile(exit, 90))}) |`);
+    console.log(`| ${KINDS[kind]} | ${label} | ${f1(median(port))} (${f1(percentile(port, 90))}) | ${f1(median(exit))} (${f1(percentile(exit, 90))}) |`);
   }
 }
 console.log('\n| ratio svc ÷ pm2 (medians) | until the port answers | until the CLI exits | target (port) ≤ 0.8× |');
 console.log('| --- | ---: | ---: | --- |');
-for (const kind of ['cold', 'warm']) {
+for (const kind of Object.keys(KINDS)) {
   const s = results.startSummary[`${kind}-svc`];
   const p = results.startSummary[`${kind}-pm2`];
   const ratio = s.portMedian / p.portMedian;

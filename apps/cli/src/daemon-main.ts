@@ -1,10 +1,13 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { configDigest } from './config/find.js';
 import type { ServiceDefinition } from '@svc/supervisor';
+import { findConfig, readConfigBytes } from './config/find.js';
+import { resolveConfig, type LoadedConfig } from './config/resolve.js';
+import { readValidatedCopy, writeValidatedCopy } from './config/validated-copy.js';
 import { CliError } from './errors.js';
 import { clearFailed, writeFailed } from './final-status.js';
-import { daemonId } from './paths.js';
+import { daemonId, dirsFor } from './paths.js';
+import { toServiceDefinition } from './service-options.js';
 
 /** What a daemon hosts: a config's services (all, or one for an installed unit), or one ad-hoc service. */
 export type DaemonSpec =
@@ -22,12 +25,10 @@ export interface DaemonOutcome {
  * bin/daemon.js, without loading the command framework). `onServing` is told once it serves.
  */
 export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socketPath: string) => void = () => undefined): Promise<DaemonOutcome> {
-  // Both loads at once: the supervisor's while the config's parsers and schema load.
+  // Loaded while the config is read (and, unless a validated copy serves, parsed and validated).
   const supervisor = import('@svc/supervisor');
-  const configModules = spec.kind === 'config' ? Promise.all([import('./config/load.js'), import('./service-options.js')]) : null;
-  // The awaits below report a failed load; these keep one that fails early from being "unhandled".
+  // The await below reports a failed load; this keeps one that fails early from being "unhandled".
   supervisor.catch(() => undefined);
-  configModules?.catch(() => undefined);
   let id: string;
   let services: Record<string, ServiceDefinition>;
   let autostart: 'all' | 'none' = 'all';
@@ -39,11 +40,9 @@ export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socket
     services = { [spec.name]: definition };
     autostart = 'none';
   } else {
-    const [{ loadConfig, findConfig }, { toServiceDefinition }] = await configModules!;
-    // The digest of the bytes about to be validated (taken first: a later edit then never matches).
-    const file = spec.configFile ? path.resolve(spec.configFile) : findConfig(process.cwd());
-    digest = file === null ? null : configDigest(file);
-    const config = await loadConfig(spec.configFile ? { file: spec.configFile } : {});
+    const loaded = await loadDaemonConfig(spec.configFile);
+    digest = loaded.digest;
+    const config = loaded.config;
     const base = daemonId({ configFile: config.file });
     const one = spec.name !== undefined && !spec.spawned;
     const names = one ? [spec.name!] : Object.keys(config.services);
@@ -76,4 +75,26 @@ export async function runDaemon(spec: DaemonSpec, onServing: (id: string, socket
   const stats = daemon.status();
   writeFailed(id, stats);
   return { id, services: Object.fromEntries(stats.map((s) => [s.name, s.state])) };
+}
+
+/**
+ * The config a daemon runs: its bytes read once, digested, and validated — or taken from the copy
+ * an earlier daemon validated from the same bytes (config/validated-copy.ts), which spares loading
+ * the parsers and the schema. `digest` is null for JavaScript and TypeScript configs.
+ */
+async function loadDaemonConfig(configFile: string | undefined): Promise<{ config: LoadedConfig; digest: string | null }> {
+  const file = configFile ? path.resolve(configFile) : findConfig(process.cwd());
+  const read = file === null ? null : readConfigBytes(file);
+  if (file === null || read === null) {
+    // No file, a missing or unreadable one (reported in the command's words), or code.
+    const { loadConfig } = await import('./config/load.js');
+    return { config: await loadConfig(configFile ? { file: configFile } : {}), digest: null };
+  }
+  const copyDir = dirsFor(daemonId({ configFile: file })).stateDir;
+  const copy = readValidatedCopy(copyDir, read.digest);
+  if (copy !== null) return { config: resolveConfig(file, copy), digest: read.digest };
+  const { readValidConfig } = await import('./config/load.js');
+  const validated = await readValidConfig(file, read.bytes);
+  writeValidatedCopy(copyDir, read.digest, validated);
+  return { config: resolveConfig(file, validated), digest: read.digest };
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { resolveStateDir } from '@svc/lock';
+import { resolveStateDir } from '@svc/lock/dirs';
 import type { SupervisorStats } from '@svc/supervisor';
 
 /*

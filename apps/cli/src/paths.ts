@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { resolveRunDir, resolveStateDir } from '@svc/lock';
+import { resolveRunDir, resolveStateDir } from '@svc/lock/dirs';
 
 /** A daemon's id: from its config file's absolute path, or from an ad-hoc service's name. */
 export function daemonId(source: { configFile: string } | { adHoc: string }): string {

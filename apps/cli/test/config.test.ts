@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findConfig, loadConfig } from '../src/config/load.js';
+import { findConfig, loadConfig, readValidConfig, resolveConfig } from '../src/config/load.js';
+import { readValidatedCopy, VALIDATED_COPY_FILE, writeValidatedCopy } from '../src/config/validated-copy.js';
+import { toServiceDefinition } from '../src/service-options.js';
 import { parseDuration, parseSize } from '../src/config/units.js';
 import type { ConfigError } from '../src/errors.js';
 
@@ -183,5 +185,79 @@ describe('env files', () => {
     const file = write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', envFile: '.env', env: { A: 'from-config', PORT: 3000 } } } }));
     const config = await loadConfig({ file });
     expect(config.services.api!.resolvedEnv).toEqual({ A: 'from-config', B: 'quoted # not a comment', C: 'exported', MULTI: 'line1\nline2', PORT: '3000' });
+  });
+});
+
+describe('the validated copy a daemon keeps', () => {
+  const rich = `services:
+  web:
+    command: node
+    args: [server.js, "--port", "3000"]
+    cwd: app
+    env: { A: 1, B: true, C: "x y" }
+    envFile: .env
+    instances: 2
+    listen: { port: 3000, host: 127.0.0.1, backlog: 128 }
+    readiness: { type: notify, timeout: 20s }
+    liveness: { http: "http://127.0.0.1:3000/alive", interval: 5s, timeout: 1s, failureThreshold: 2 }
+    restart: { policy: always, delay: 500ms, maxDelay: 1m, factor: 1.5, resetAfter: 2m, neverRestartExitCodes: [78], crashLoop: { count: 4, window: 30s } }
+    stop: { signal: SIGINT, timeout: 3s }
+    limits: { memory: 256MB, cpu: 150, window: 20s, sampleInterval: 1s }
+    logs: { maxSize: 1MB, maxFiles: 3 }
+  worker:
+    command: python3
+    lock: { backend: redis, url: "redis://127.0.0.1:6379", ttl: 5s, key: jobs }
+`;
+
+  it('gives back exactly what the schema returned: the services the daemon builds are the same', async () => {
+    write('app/.env', 'A=from-file\nD=4\n');
+    const file = write('svc.config.yaml', rich);
+    const validated = await readValidConfig(file);
+    const copyDir = path.join(dir, 'state');
+    expect(writeValidatedCopy(copyDir, 'digest-1', validated, 'schema-1')).toBe(true);
+    const copy = readValidatedCopy(copyDir, 'digest-1', 'schema-1');
+    expect(copy).toEqual(validated);
+    const direct = await loadConfig({ file });
+    const fromCopy = resolveConfig(file, copy!);
+    expect(fromCopy).toEqual(direct);
+    for (const name of ['web', 'worker']) expect(toServiceDefinition(fromCopy.services[name]!)).toEqual(toServiceDefinition(direct.services[name]!));
+    // Env files are read at every start, never kept in the copy.
+    expect(fromCopy.services.web!.resolvedEnv).toEqual({ A: '1', B: 'true', C: 'x y', D: '4' });
+    expect(readFileSync(path.join(copyDir, VALIDATED_COPY_FILE), 'utf8')).not.toContain('from-file');
+    expect(statSync(path.join(copyDir, VALIDATED_COPY_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('is not used for other bytes, another schema, a damaged or edited copy, or unbuilt sources', async () => {
+    const validated = await readValidConfig(write('svc.config.yaml', rich));
+    const copyDir = path.join(dir, 'state');
+    const copyFile = path.join(copyDir, VALIDATED_COPY_FILE);
+    expect(readValidatedCopy(copyDir, 'digest-1', 'schema-1')).toBeNull();
+    writeValidatedCopy(copyDir, 'digest-1', validated, 'schema-1');
+    expect(readValidatedCopy(copyDir, 'digest-2', 'schema-1')).toBeNull();
+    expect(readValidatedCopy(copyDir, 'digest-1', 'schema-2')).toBeNull();
+    expect(readValidatedCopy(copyDir, 'digest-1', null)).toBeNull();
+    expect(writeValidatedCopy(path.join(dir, 'other'), 'digest-1', validated, null)).toBe(false);
+    const good = readFileSync(copyFile, 'utf8');
+    writeFileSync(copyFile, good.replace('"python3"', '"python4"'));
+    expect(readValidatedCopy(copyDir, 'digest-1', 'schema-1')).toBeNull();
+    for (const damaged of ['', '{"version":1,', 'null', '[]', '{"version":1,"schema":"schema-1","digest":"digest-1","check":"x","config":null}']) {
+      writeFileSync(copyFile, damaged);
+      expect(readValidatedCopy(copyDir, 'digest-1', 'schema-1')).toBeNull();
+    }
+    writeFileSync(copyFile, good);
+    expect(readValidatedCopy(copyDir, 'digest-1', 'schema-1')).toEqual(validated);
+  });
+
+  it('a copy that cannot be written costs nothing but the next validation', async () => {
+    const validated = await readValidConfig(write('svc.config.yaml', rich));
+    // A file where the directory should be: mkdir fails, like a read-only or full disk would.
+    const blocked = write('blocked', 'not a directory');
+    expect(writeValidatedCopy(path.join(blocked, 'state'), 'digest-1', validated, 'schema-1')).toBe(false);
+    expect(readValidatedCopy(path.join(blocked, 'state'), 'digest-1', 'schema-1')).toBeNull();
+    // And nothing half-written is left where it could be written.
+    const full = path.join(dir, 'state');
+    mkdirSync(path.join(full, VALIDATED_COPY_FILE), { recursive: true });
+    expect(writeValidatedCopy(full, 'digest-1', validated, 'schema-1')).toBe(false);
+    expect(readdirSync(full)).toEqual([VALIDATED_COPY_FILE]);
   });
 });

@@ -1,25 +1,8 @@
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { LockPathError } from './errors.js';
 
-type Env = Record<string, string | undefined>;
-
-/**
- * Where sockets and locks live: `$SVC_HOME/run`, else `$XDG_RUNTIME_DIR/svc`, else `~/.svc/run`.
- */
-export function resolveRunDir(env: Env = process.env): string {
-  if (env.SVC_HOME) return path.join(path.resolve(env.SVC_HOME), 'run');
-  if (env.XDG_RUNTIME_DIR) return path.join(path.resolve(env.XDG_RUNTIME_DIR), 'svc');
-  return path.join(homedir(), '.svc', 'run');
-}
-
-/** Where logs and state live: `$SVC_HOME/state`, else `$XDG_STATE_HOME/svc`, else `~/.svc/state`. */
-export function resolveStateDir(env: Env = process.env): string {
-  if (env.SVC_HOME) return path.join(path.resolve(env.SVC_HOME), 'state');
-  if (env.XDG_STATE_HOME) return path.join(path.resolve(env.XDG_STATE_HOME), 'svc');
-  return path.join(homedir(), '.svc', 'state');
-}
+export { resolveRunDir, resolveStateDir } from './run-dirs.js';
 
 /**
  * Creates `dir` (and missing parents) as 0700 whatever the umask. A directory that already exists

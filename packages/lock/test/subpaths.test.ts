@@ -24,6 +24,17 @@ describe('subpath exports', () => {
     expect(run('cjs', "const r = require('@svc/lock/redis'); const p = require('@svc/lock/postgres'); console.log(typeof r.acquireLock, typeof p.acquireLock)")).toBe('function function');
   });
 
+  it('@svc/lock/dirs gives the same directories as the main entry, and loads nothing of the lock', () => {
+    const env = JSON.stringify({ SVC_HOME: '/x' });
+    expect(run('esm', `const d = await import('@svc/lock/dirs'); const m = await import('@svc/lock'); const e = ${env}; console.log(d.resolveRunDir(e) === m.resolveRunDir(e), d.resolveStateDir(e), d.resolveRunDir({ XDG_RUNTIME_DIR: '/r' }))`)).toBe('true /x/state /r/svc');
+    expect(run('cjs', `const d = require('@svc/lock/dirs'); console.log(d.resolveRunDir(${env}))`)).toBe('/x/run');
+    // What a caller that needs only the paths pays for: the directories' few lines, not the lock.
+    for (const file of ['dirs.js', 'dirs.cjs']) {
+      const text = readFileSync(path.join(dist, file), 'utf8');
+      expect(text).not.toMatch(/signal-exit|acquireLock|import .* from ["']\.\//);
+    }
+  });
+
   it('an error from a backend entry is a LockError to the main entry', () => {
     const out = run(
       'esm',

@@ -29,12 +29,19 @@ export function findConfig(from: string): string | null {
  * result is code's, not the file's, and for a file that cannot be read.
  */
 export function configDigest(file: string): string | null {
+  return readConfigBytes(file)?.digest ?? null;
+}
+
+/** The config file's bytes and their SHA-256 digest; null as for `configDigest`. */
+export function readConfigBytes(file: string): { bytes: Buffer; digest: string } | null {
   if (/\.(ts|mts|js|mjs)$/.test(file)) return null;
+  let bytes: Buffer;
   try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
+    bytes = readFileSync(file);
   } catch (error) {
     // Unreadable now: no digest, so nothing is taken as validated; loading it reports the error.
     if ((error as NodeJS.ErrnoException).code !== undefined) return null;
     throw error;
   }
+  return { bytes, digest: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -1,31 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import { ConfigError, CliError } from '../errors.js';
-import { configSchema, type ServiceConfig, type SvcConfig } from './schema.js';
+import { configSchema, type SvcConfig } from './schema.js';
+import { resolveConfig, type LoadedConfig } from './resolve.js';
 
 import { CONFIG_NAMES, findConfig } from './find.js';
 
 export { CONFIG_NAMES, findConfig };
+export { resolveConfig, resolveService, type LoadedConfig, type ResolvedService } from './resolve.js';
 
-/** A config with every path made absolute and every env file read. */
-export interface LoadedConfig {
-  file: string;
-  dir: string;
-  services: Record<string, ResolvedService>;
-}
-
-export type ResolvedService = Omit<ServiceConfig, 'cwd' | 'envFile'> & {
-  name: string;
-  cwd: string;
-  envFile: string | undefined;
-  /** env from envFile, then `env` over it. */
-  resolvedEnv: Record<string, string>;
-};
-
-async function readRaw(file: string): Promise<unknown> {
+async function readRaw(file: string, bytes?: Buffer): Promise<unknown> {
   const ext = path.extname(file);
   if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
     // Node ≥ 22.18 strips TypeScript types itself; the file's default export is the config.
@@ -38,7 +24,7 @@ async function readRaw(file: string): Promise<unknown> {
   }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = bytes === undefined ? readFileSync(file, 'utf8') : bytes.toString('utf8');
   } catch (error) {
     throw new ConfigError(file, [{ path: '', message: `cannot read: ${(error as Error).message}` }], { cause: error });
   }
@@ -80,25 +66,14 @@ export async function loadConfig(options: { file?: string; cwd?: string } = {}):
     });
   }
   if (!existsSync(file)) throw new CliError('ECONFIG_NOT_FOUND', `config file ${file} does not exist`);
-  const config = validateConfig(await readRaw(file), file);
-  const dir = path.dirname(file);
-  const services: Record<string, ResolvedService> = {};
-  for (const [name, service] of Object.entries(config.services)) {
-    services[name] = resolveService(name, service, dir, file);
-  }
-  return { file, dir, services };
+  return resolveConfig(file, await readValidConfig(file));
 }
 
-export function resolveService(name: string, service: ServiceConfig, dir: string, file: string): ResolvedService {
-  const cwd = path.resolve(dir, service.cwd ?? '.');
-  const envFile = service.envFile ? path.resolve(cwd, service.envFile) : undefined;
-  let fromFile: Record<string, string> = {};
-  if (envFile) {
-    try {
-      fromFile = parseDotenv(readFileSync(envFile));
-    } catch (error) {
-      throw new ConfigError(file, [{ path: `services.${name}.envFile`, message: `cannot read ${envFile}: ${(error as Error).message}` }], { cause: error });
-    }
-  }
-  return { ...service, name, cwd, envFile, resolvedEnv: { ...fromFile, ...(service.env ?? {}) } };
+/**
+ * Reads, parses and validates one config file: its services as the schema outputs them, before
+ * any path is resolved or env file read. `bytes`: the file's contents, already read by the caller
+ * (so that what is validated is exactly what it digested); ignored for JavaScript and TypeScript.
+ */
+export async function readValidConfig(file: string, bytes?: Buffer): Promise<SvcConfig> {
+  return validateConfig(await readRaw(file, bytes), file);
 }
