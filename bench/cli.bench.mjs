@@ -12,12 +12,12 @@
 // Run: node bench/cli.bench.mjs [--status-runs 30] [--start-runs 12]   (after pnpm build)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readLock } from '@svc/lock';
 import { median, percentile, writeResults } from './lib/report.mjs';
-import { freePorts, mustSucceed, runNode, snapshotCli, sweep } from './lib/tools.mjs';
+import { freePorts, loadLog, measure, mustSucceed, runNode, snapshotCli, sweep } from './lib/tools.mjs';
 
 const { values: args } = parseArgs({ options: { 'status-runs': { type: 'string', default: '30' }, 'start-runs': { type: 'string', default: '12' } } });
 const STATUS_RUNS = Number(args['status-runs']);
@@ -49,8 +49,7 @@ delete baseEnv.XDG_STATE_HOME;
 const svcEnv = { ...baseEnv, SVC_HOME };
 const pm2Env = { ...baseEnv, PM2_HOME };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const loads = [];
-const noteLoad = (at) => loads.push({ at, loadavg: loadavg().map((l) => Number(l.toFixed(2))) });
+const { loads, note: noteLoad } = loadLog();
 
 /** Runs a command to its end. `ms` is from just before the spawn to its exit. */
 const run = (file, argv, { env = baseEnv, cwd = scratch } = {}) => runNode(file, argv, { env, cwd });
@@ -265,7 +264,7 @@ process.on('exit', () => cleanup());
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(130));
 
 const results = { cliBuild: { digest: cli.digest, builtAt: cli.builtAt }, statusRuns: STATUS_RUNS, startRuns: START_RUNS, cpus: cpus().length, pm2: JSON.parse(readFileSync(path.join(here, 'node_modules', 'pm2', 'package.json'), 'utf8')).version };
-try {
+const problems = await measure(async () => {
   noteLoad('start');
   // 1. Cold starts: nothing of either tool runs before each command.
   results.cold = await startSeries('cold', START_RUNS);
@@ -287,13 +286,7 @@ try {
   // 3. Warm starts: the tool's daemon is up with the 5 services.
   results.warm = await startSeries('warm', START_RUNS);
   noteLoad('after warm starts');
-} catch (error) {
-  const problems = cleanup();
-  console.error(error);
-  for (const p of problems) console.error(p);
-  process.exit(1);
-}
-const problems = cleanup();
+}, cleanup);
 noteLoad('end');
 results.loads = loads;
 results.leftoverProblems = problems;

@@ -21,11 +21,11 @@
 // (after pnpm build; svc's CLI is apps/cli/bin/run.js, PM2 is bench/node_modules/pm2)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, percentile, writeResults } from './lib/report.mjs';
-import { freePorts, mustSucceed, runNode, snapshotCli, sweep } from './lib/tools.mjs';
+import { freePorts, loadLog, measure, mustSucceed, runNode, snapshotCli, sweep } from './lib/tools.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -81,8 +81,7 @@ const baseEnv = { ...process.env, SVC_RELOAD_BENCH: scratch, NO_COLOR: '1' };
 for (const key of ['PM2_HOME', 'SVC_HOME', 'XDG_RUNTIME_DIR', 'XDG_STATE_HOME', 'SVC_NOTIFY', 'LISTEN_FDS', 'LISTEN_PID', 'VERSION', 'PORT']) delete baseEnv[key];
 const svcEnv = { ...baseEnv, SVC_HOME };
 const pm2Env = { ...baseEnv, PM2_HOME };
-const loads = [];
-const noteLoad = (at) => loads.push({ at, loadavg: loadavg().map((l) => Number(l.toFixed(2))) });
+const { loads, note: noteLoad } = loadLog();
 
 /** Runs a command to its end; `ms` is from just before the spawn to its exit (on the run's clock). */
 const run = (file, argv, { env, cwd }) => runNode(file, argv, { env, cwd, clock: now });
@@ -424,7 +423,7 @@ const results = {
   rounds: { svc: [], pm2: [] },
   control: { svc: [], pm2: [] },
 };
-try {
+const problems = await measure(async () => {
   noteLoad('start');
   writeSvcConfig('v0');
   writePm2Ecosystem('v0');
@@ -493,13 +492,7 @@ try {
   }
   const events = svcEvents();
   for (const r of [...results.rounds.svc, ...results.control.svc]) r.breakdown = svcBreakdown(events, r);
-} catch (error) {
-  const problems = cleanup();
-  console.error(error);
-  for (const p of problems) console.error(p);
-  process.exit(1);
-}
-const problems = cleanup();
+}, cleanup);
 noteLoad('end');
 results.loads = loads;
 results.leftoverProblems = problems;

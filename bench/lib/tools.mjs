@@ -1,10 +1,11 @@
 // What the benchmarks that run the svc CLI against PM2 share: a frozen copy of the built CLI,
-// free ports, running a Node script to its end, and the final sweep that stops both tools and
-// kills whatever still carries the run's marker variable.
+// free ports, running a Node script to its end, the load noted at each phase, and the end of a run:
+// the final sweep that stops both tools and kills whatever still carries the run's marker variable.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 
 /**
@@ -109,4 +110,26 @@ export function sweep({ stops, marker, scratch }) {
   if (left.length > 0) problems.push(`${left.length} process(es) were still running after the tools' own shutdown and were killed: ${left.join(', ')}`);
   rmSync(scratch, { recursive: true, force: true });
   return problems;
+}
+
+/** The machine's load average, noted at each phase of a run: `note(phase)` adds one to `loads`. */
+export function loadLog() {
+  const loads = [];
+  return { loads, note: (at) => loads.push({ at, loadavg: loadavg().map((l) => Number(l.toFixed(2))) }) };
+}
+
+/**
+ * Runs a bench's measuring phases, then `cleanup` (which returns the problems it saw). When a phase
+ * throws: cleans up, prints the error and those problems, and exits 1. Otherwise returns them.
+ */
+export async function measure(phases, cleanup) {
+  try {
+    await phases();
+  } catch (error) {
+    const problems = cleanup();
+    console.error(error);
+    for (const p of problems) console.error(p);
+    process.exit(1);
+  }
+  return cleanup();
 }

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { resolveStateDir } from '@svc/lock/dirs';
+import { writePrivateFile } from './private-file.js';
 import type { SupervisorStats } from '@svc/supervisor';
 
 /*
@@ -32,12 +33,7 @@ export interface DiedRecord {
 
 export function writeDied(id: string, pid: number, services: string[], env: NodeJS.ProcessEnv = process.env): void {
   if (services.length === 0) return;
-  const dir = path.join(resolveStateDir(env), id);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, DIED);
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify({ pid, at: new Date().toISOString(), services }), { mode: 0o600 });
-  renameSync(temp, file);
+  writePrivateFile(path.join(resolveStateDir(env), id, DIED), JSON.stringify({ pid, at: new Date().toISOString(), services }));
 }
 
 export function readAllDied(env: NodeJS.ProcessEnv = process.env): DiedRecord[] {
@@ -68,10 +64,7 @@ export function writeFailed(id: string, stats: SupervisorStats[], env: NodeJS.Pr
     rmSync(file, { force: true });
     return;
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify({ at: new Date().toISOString(), pid: process.pid, services: failed }), { mode: 0o600 });
-  renameSync(temp, file);
+  writePrivateFile(file, JSON.stringify({ at: new Date().toISOString(), pid: process.pid, services: failed }));
 }
 
 export function readAllFailed(env: NodeJS.ProcessEnv = process.env): Array<{ id: string; pid: number; services: SupervisorStats[] }> {
@@ -105,7 +98,7 @@ export function clearFailed(id: string, name?: string, env: NodeJS.ProcessEnv = 
   const data = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; services: SupervisorStats[] };
   const rest = data.services.filter((s) => s.name !== name);
   if (rest.length === 0) rmSync(file, { force: true });
-  else writeFileSync(file, JSON.stringify({ ...data, services: rest }), { mode: 0o600 });
+  else writePrivateFile(file, JSON.stringify({ ...data, services: rest }));
 }
 
 function clearDied(id: string, name: string | undefined, env: NodeJS.ProcessEnv): void {
@@ -118,5 +111,5 @@ function clearDied(id: string, name: string | undefined, env: NodeJS.ProcessEnv)
   const data = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; at: string; services: string[] };
   const rest = data.services.filter((s) => s !== name);
   if (rest.length === 0) rmSync(file, { force: true });
-  else writeFileSync(file, JSON.stringify({ ...data, services: rest }), { mode: 0o600 });
+  else writePrivateFile(file, JSON.stringify({ ...data, services: rest }));
 }

@@ -9,6 +9,11 @@ import path from 'node:path';
 
 export const CONFIG_NAMES = ['svc.config.ts', 'svc.config.mts', 'svc.config.js', 'svc.config.mjs', 'svc.config.json', 'svc.config.yaml', 'svc.config.yml', 'svc.config.toml'];
 
+/** A JavaScript or TypeScript config: its result is code's (its default export), not the file's bytes. */
+export function isCodeConfig(file: string): boolean {
+  return /\.(ts|mts|js|mjs)$/.test(file);
+}
+
 /** Walks up from `from` to the first directory holding one of the config names. */
 export function findConfig(from: string): string | null {
   let dir = path.resolve(from);
@@ -34,7 +39,7 @@ export function configDigest(file: string): string | null {
 
 /** The config file's bytes and their SHA-256 digest; null as for `configDigest`. */
 export function readConfigBytes(file: string): { bytes: Buffer; digest: string } | null {
-  if (/\.(ts|mts|js|mjs)$/.test(file)) return null;
+  if (isCodeConfig(file)) return null;
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

@@ -6,14 +6,14 @@ import { ConfigError, CliError } from '../errors.js';
 import { configSchema, type SvcConfig } from './schema.js';
 import { resolveConfig, type LoadedConfig } from './resolve.js';
 
-import { CONFIG_NAMES, findConfig } from './find.js';
+import { CONFIG_NAMES, findConfig, isCodeConfig } from './find.js';
 
 export { CONFIG_NAMES, findConfig };
 export { resolveConfig, resolveService, type LoadedConfig, type ResolvedService } from './resolve.js';
 
 async function readRaw(file: string, bytes?: Buffer): Promise<unknown> {
   const ext = path.extname(file);
-  if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
+  if (isCodeConfig(file)) {
     // Node ≥ 22.18 strips TypeScript types itself; the file's default export is the config.
     try {
       const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };

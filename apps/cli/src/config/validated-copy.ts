@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writePrivateFile } from '../private-file.js';
 import type { SvcConfig } from './schema.js';
 
 /*
@@ -58,20 +59,11 @@ export function readValidatedCopy(dir: string, digest: string, schema: string | 
  */
 export function writeValidatedCopy(dir: string, digest: string, config: SvcConfig, schema: string | null = CONFIG_SCHEMA_ID): boolean {
   if (schema === null) return false;
-  const file = path.join(dir, VALIDATED_COPY_FILE);
-  const temp = `${file}.${process.pid}.tmp`;
   const copy: Copy = { version: 1, schema, digest, check: sha256(JSON.stringify(config)), config };
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(temp, JSON.stringify(copy), { mode: 0o600 });
-    renameSync(temp, file);
+    writePrivateFile(path.join(dir, VALIDATED_COPY_FILE), JSON.stringify(copy));
     return true;
   } catch {
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      // Its directory cannot even be looked into: there is nothing of ours to remove.
-    }
     return false;
   }
 }
