@@ -42,7 +42,7 @@ interface ActiveSubscription {
   endAfterAck: { error: unknown } | null;
 }
 
-/** How long a closing connection may take to flush its last frame before it is destroyed. */
+/** How long a closing connection may take to flush its last frame and see the peer end before it is destroyed. */
 const FLUSH_GRACE_MS = 2_000;
 
 /**
@@ -442,14 +442,29 @@ export class ServerConnection {
     this.state = 'ending';
     this.clearTimers();
     const socket = this.socket;
-    // Keep reading (and dropping) so the peer's writes do not stall; destroy once flushed, or after
-    // a grace period if the peer never reads what we wrote.
+    // Lingering close: keep reading (and dropping) so the peer's writes neither stall nor fail, and
+    // destroy only once our last frame is flushed and the peer has ended too, or after a grace
+    // period. Destroying as soon as our FIN is out would make a peer that is still writing get
+    // EPIPE, and a peer that meets EPIPE before it has read our error frame never sees the frame.
     socket.resume();
+    let flushed = false;
+    let peerEnded = this.readEnded;
     const grace = setTimeout(() => socket.destroy(), FLUSH_GRACE_MS);
     grace.unref();
-    socket.end(() => {
+    const closeWhenBoth = () => {
+      if (!flushed || !peerEnded) return;
       clearTimeout(grace);
       socket.destroy();
+    };
+    if (!peerEnded) {
+      socket.once('end', () => {
+        peerEnded = true;
+        closeWhenBoth();
+      });
+    }
+    socket.end(() => {
+      flushed = true;
+      closeWhenBoth();
     });
   }
 

@@ -150,6 +150,24 @@ describe('hostile input against a live server', () => {
     });
   });
 
+  it('a peer that goes on writing after the error frame still reads it (lingering close)', async () => {
+    await survives(async () => {
+      const bad = await peer();
+      // Not reading yet: the error frame and the server's FIN wait unread on our side while we
+      // write on. A server that destroyed its end right after the FIN would make these writes fail
+      // with EPIPE, and the socket would be torn down before the frame was ever read.
+      bad.socket.pause();
+      bad.write('not json\n');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(bad.write('more bytes after the error\n')).not.toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(bad.socket.destroyed).toBe(false);
+      bad.socket.resume();
+      await bad.waitClosed();
+      expect(bad.firstErrorCode()).toBe('EIPC_BAD_FRAME');
+    });
+  });
+
   it('one byte per second (slow loris): EIPC_TIMEOUT before the frame could finish', async () => {
     await survives(async () => {
       const bad = await peer();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,9 +61,43 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, what: string): Prom
   });
 }
 
+/** Live (not zombie) processes whose process group is `pgid`, from /proc. */
+function liveMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses, so split after the last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') members.push(Number(entry));
+  }
+  return members;
+}
+
+/**
+ * Waits until no process of the group is alive. The leader's exit is not enough: PostgreSQL's
+ * backends outlive a SIGKILLed postmaster for a moment, still attached to its shared memory, and a
+ * new postmaster on the same data dir refuses to start while they are ("pre-existing shared
+ * memory block is still in use").
+ */
+async function groupGone(pgid: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const left = liveMembers(pgid);
+    if (left.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`process group ${pgid} still has live members after 15 s: ${left.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function stopper(child: ChildProcess, defaultSignal: NodeJS.Signals) {
-  return (signal: NodeJS.Signals = defaultSignal) =>
-    new Promise<void>((resolve) => {
+  return async (signal: NodeJS.Signals = defaultSignal) => {
+    await new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       try {
@@ -74,6 +108,8 @@ function stopper(child: ChildProcess, defaultSignal: NodeJS.Signals) {
         resolve();
       }
     });
+    await groupGone(child.pid!);
+  };
 }
 
 const running = new Set<ServerProcess>();
