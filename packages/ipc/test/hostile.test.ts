@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectIpc, type IpcClient } from '../src/index.js';
@@ -165,6 +166,34 @@ describe('hostile input against a live server', () => {
       bad.socket.resume();
       await bad.waitClosed();
       expect(bad.firstErrorCode()).toBe('EIPC_BAD_FRAME');
+    });
+  });
+
+  it('a peer that never ends its side after the error frame is cut off by the server (linger bounded)', async () => {
+    await survives(async () => {
+      // allowHalfOpen: our side stays open after the server's FIN, as a hostile peer would keep it.
+      const socket = net.createConnection({ path: server.info.path, allowHalfOpen: true });
+      let writeError: NodeJS.ErrnoException | null = null;
+      socket.on('error', (error) => (writeError = error));
+      let received = '';
+      let serverEnded = false;
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('end', () => (serverEnded = true));
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('not json\n');
+      // The server's FIN arrives, we never send ours: only the server's grace period can end this.
+      // A Unix socket tells us the server's end is gone only when we write into it (EPIPE).
+      await until(() => serverEnded, 'the server to end its side');
+      const probe = setInterval(() => socket.write('x'), 100);
+      try {
+        await until(() => writeError !== null, 'the server to drop the connection');
+      } finally {
+        clearInterval(probe);
+        socket.destroy();
+      }
+      expect(writeError!.code).toBe('EPIPE');
+      expect(JSON.parse(received.split('\n')[0]!).error.data.code).toBe('EIPC_BAD_FRAME');
     });
   });
 
