@@ -1,327 +1,219 @@
-import { join } from 'node:path';
-import { acquireLock, isLockError, resolveRunDir, resolveStateDir, type LockHandle } from '@svc/lock';
-import { createIpcServer, defineMethods, callMethod, subscribeMethod, type IpcServer } from '@svc/ipc';
-import {
-  ClosedError,
-  DaemonLockedError,
-  InvalidOptionsError,
-  ServiceLockedError,
-  UnknownServiceError,
-} from './errors.js';
-import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
-import type { LogStream, SupervisorEvent, SupervisorState } from './supervisor.js';
-import { Service, type InstanceStats, type ReloadResult, type ServiceOptions } from './service.js';
+import { acquireLock, isLockError, type LockHandle } from '@svc/lock';
+import { createIpcServer, type IpcServer } from '@svc/ipc';
+import { ServiceHost, type ExportedService, type ServiceSpec, type ServiceTarget, type StopResult } from './daemon-host.js';
+import { daemonMethods, type DaemonApi, type HelloResult } from './daemon-methods.js';
+import { daemonPaths, type DaemonPaths } from './daemon-paths.js';
+import { readDaemonState, rowsAfterDaemon, writeDaemonState, type DaemonRow } from './daemon-state.js';
+import { ClosedError, DaemonLockedError, InvalidOptionsError } from './errors.js';
+import type { LogStream, SupervisorEvent } from './events.js';
 import { formatMetrics } from './metrics.js';
-
-/** A service as a config file declares it: everything but where its files go. */
-export type ServiceDefinition = Omit<ServiceOptions, 'name' | 'logDir' | 'runDir' | 'orphanGuard'>;
+import { isObject } from './option-checks.js';
+import { createOrphanGuard } from './orphan-guard.js';
+import type { ReloadResult, Service } from './service.js';
+import { DAEMON_PROTOCOL, SUPERVISOR_VERSION } from './version.js';
 
 export const DAEMON_DEFAULTS = {
-  autostart: 'all' as 'all' | 'none',
   handleSignals: true,
   exitWhenIdle: true,
-  tailLines: 100,
+  /** How long a daemon that hosts nothing yet (just spawned, or with only old failures) waits for work. */
+  idleGraceMs: 5_000,
+  /** State-file writes are grouped: at most one per this many ms. */
+  stateWriteDelayMs: 50,
 } as const;
 
 export interface DaemonOptions {
-  /** Names the daemon's lock (`svc-daemon-<id>`) and socket (`<runDir>/<id>.sock`): a config id or an ad-hoc service name. */
-  id: string;
-  services: Record<string, ServiceDefinition>;
-  /** Start every service at once (`all`) or only on request (`none`). */
-  autostart?: 'all' | 'none';
-  /** Install SIGTERM/SIGINT (graceful stop, then `done`) and SIGHUP (reload of every active service) handlers. */
-  handleSignals?: boolean;
-  /** Close the daemon when no service is active any more. */
-  exitWhenIdle?: boolean;
   /** Environment for the default directories (SVC_HOME, XDG_*). */
   env?: Record<string, string | undefined>;
-  /** Extra fields for the daemon lock's record, which anyone may read (`readLock`): no secrets. */
-  lockMetadata?: Record<string, string | number | boolean | null>;
   runDir?: string;
   stateDir?: string;
+  /** SIGTERM/SIGINT: graceful stop of everything, then `done`; SIGHUP: reload every active service. */
+  handleSignals?: boolean;
+  /** Close once nothing runs nor will by itself. */
+  exitWhenIdle?: boolean;
+  idleGraceMs?: number;
+  /** Services to start as the daemon starts (what `svc run` and a unit at login ask for). */
+  initial?: ExportedService[];
+  /** Extra fields for the daemon lock's record, which anyone may read (`readLock`): no secrets. */
+  lockMetadata?: Record<string, string | number | boolean | null>;
 }
 
 export interface Daemon {
-  readonly id: string;
-  readonly socketPath: string;
   readonly pid: number;
-  /** Resolves once the daemon has stopped its services, released its locks and closed its socket. */
+  readonly version: string;
+  readonly paths: DaemonPaths;
+  readonly socketPath: string;
+  /** Resolves once the daemon has stopped its services, written its state, released its lock. */
   readonly done: Promise<void>;
-  service(name: string): Service;
-  start(name: string): Promise<InstanceStats[]>;
-  stop(name: string): Promise<InstanceStats[]>;
-  restart(name: string): Promise<InstanceStats[]>;
-  /** Zero-downtime replace of the service's instances (restart, with a warning, without `listen`). */
-  reload(name: string, definition?: ServiceDefinition): Promise<ReloadResult & { stats: InstanceStats[] }>;
-  /** Changes the number of instances of a service; starts it with that many when it is not running. */
-  scale(name: string, instances: number): Promise<InstanceStats[]>;
-  /** One row per instance. */
-  status(name?: string): InstanceStats[];
+  /** The initial services' starts, each with its error (null: it runs). */
+  readonly initialStarts: Promise<Array<{ target: ServiceTarget; error: Error | null }>>;
+  service(target: ServiceTarget): Service;
+  start(target: ServiceTarget, spec?: ServiceSpec): Promise<DaemonRow[]>;
+  stop(target: ServiceTarget): Promise<StopResult>;
+  restart(target: ServiceTarget, spec?: ServiceSpec): Promise<DaemonRow[]>;
+  reload(target: ServiceTarget, spec?: ServiceSpec): Promise<ReloadResult & { rows: DaemonRow[] }>;
+  scale(target: ServiceTarget, instances: number): Promise<DaemonRow[]>;
+  status(filter?: { project?: string; service?: string }): DaemonRow[];
   /** Graceful stop of every service, then release and close. Idempotent. */
   close(): Promise<void>;
 }
 
-const ACTIVE: readonly SupervisorState[] = ['standby', 'starting', 'running', 'stopping', 'backoff', 'crashed'];
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-function serviceParam(params: unknown): { service: string } {
-  const service = (params as { service?: unknown } | null)?.service;
-  if (typeof service !== 'string') throw new Error('expected { service: string }');
-  return { service };
-}
-
-function optionalService(params: unknown): { service: string | null } {
-  const service = (params as { service?: unknown } | null)?.service;
-  if (service !== undefined && typeof service !== 'string') throw new Error('expected { service?: string }');
-  return { service: service ?? null };
-}
-
-function reloadParams(params: unknown): { service: string; definition: ServiceDefinition | undefined } {
-  const { service } = serviceParam(params);
-  const definition = (params as { definition?: unknown }).definition;
-  if (definition !== undefined && (typeof definition !== 'object' || definition === null || Array.isArray(definition))) {
-    throw new Error('expected { service: string, definition?: object }');
+function checkOptions(options: DaemonOptions): void {
+  if (!isObject(options)) throw new InvalidOptionsError('options', options, 'an object');
+  for (const key of ['handleSignals', 'exitWhenIdle'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new InvalidOptionsError(key, options[key], 'true or false');
   }
-  return { service, definition: definition as ServiceDefinition | undefined };
-}
-
-function scaleParams(params: unknown): { service: string; instances: number } {
-  const { service } = serviceParam(params);
-  const instances = (params as { instances?: unknown }).instances;
-  if (typeof instances !== 'number' || !Number.isInteger(instances)) throw new Error('expected { service: string, instances: integer }');
-  return { service, instances };
-}
-
-function logsParams(params: unknown): { service: string; stream: LogStream | 'events'; lines: number; follow: boolean } {
-  const { service } = serviceParam(params);
-  const p = params as { stream?: unknown; lines?: unknown; follow?: unknown };
-  const stream = p.stream ?? 'stdout';
-  if (stream !== 'stdout' && stream !== 'stderr' && stream !== 'events') throw new Error('expected stream: "stdout" | "stderr" | "events"');
-  const lines = p.lines ?? DAEMON_DEFAULTS.tailLines;
-  if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 0 || lines > 100_000) throw new Error('expected lines: an integer 0-100000');
-  const follow = p.follow ?? false;
-  if (typeof follow !== 'boolean') throw new Error('expected follow: boolean');
-  return { service, stream, lines, follow };
+  const grace = options.idleGraceMs;
+  if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > 2 ** 31 - 1)) throw new InvalidOptionsError('idleGraceMs', grace, 'an integer number of ms');
+  if (options.initial !== undefined && !Array.isArray(options.initial)) throw new InvalidOptionsError('initial', options.initial, 'an array of services');
+  if (options.lockMetadata !== undefined && (!isObject(options.lockMetadata) || !Object.values(options.lockMetadata).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)))) {
+    throw new InvalidOptionsError('lockMetadata', options.lockMetadata, 'an object of plain values');
+  }
 }
 
 /**
- * The supervisor daemon: hosts the Supervisors of one config (or one ad-hoc service), holds the
- * daemon lock and one lock per running service, and serves the admin socket. `svc run` awaits
- * `done`. Every child is covered by one shared orphan guard, so a SIGKILLed daemon leaves no
- * service behind (see orphan-guard.ts for the mechanism and its limits).
+ * The per-user supervisor daemon: one per SVC_HOME (it holds the lock `svc-daemon`), hosting the
+ * services of every project — each config file, and the ad-hoc project — behind one admin socket.
+ * Every service process is covered by one orphan guard, so a SIGKILLed daemon leaves nothing behind
+ * (orphan-guard.ts). What it hosts is kept in a state file, so that `svc status` can say what a
+ * dead daemon left and a new daemon still shows what failed before it.
  */
-export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('options', options, 'an object');
-  if (typeof options.id !== 'string' || !ID.test(options.id)) throw new InvalidOptionsError('id', options.id, 'a name of letters, digits, ".", "_", "-"');
-  if (typeof options.services !== 'object' || options.services === null || Object.keys(options.services).length === 0) {
-    throw new InvalidOptionsError('services', options.services, 'an object with at least one service definition');
-  }
-  const autostart = options.autostart ?? DAEMON_DEFAULTS.autostart;
-  if (options.lockMetadata !== undefined && (typeof options.lockMetadata !== 'object' || options.lockMetadata === null || Array.isArray(options.lockMetadata))) {
-    throw new InvalidOptionsError('lockMetadata', options.lockMetadata, 'an object of plain values');
-  }
-  if (autostart !== 'all' && autostart !== 'none') throw new InvalidOptionsError('autostart', autostart, '"all" or "none"');
-  const env = options.env ?? process.env;
-  const runDir = options.runDir ?? resolveRunDir(env);
-  const stateDir = options.stateDir ?? resolveStateDir(env);
-  const socketPath = join(runDir, `${options.id}.sock`);
-
-  let daemonLock: LockHandle;
+export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon> {
+  checkOptions(options);
+  const paths = daemonPaths(options.env ?? process.env, { ...(options.runDir ? { runDir: options.runDir } : {}), ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
+  let lock: LockHandle;
   try {
-    daemonLock = await acquireLock({
-      name: `svc-daemon-${options.id}`,
-      dir: runDir,
-      metadata: { ...options.lockMetadata, socket: socketPath, services: Object.keys(options.services) },
+    lock = await acquireLock({
+      name: paths.lockName,
+      dir: paths.runDir,
+      metadata: { ...options.lockMetadata, socket: paths.socketPath, version: SUPERVISOR_VERSION, protocol: DAEMON_PROTOCOL },
     });
   } catch (error) {
-    if (isLockError(error) && error.code === 'ELOCKED') throw new DaemonLockedError(options.id, (error as { holder?: unknown }).holder ?? null, error);
+    if (isLockError(error) && error.code === 'ELOCKED') throw new DaemonLockedError((error as { holder?: unknown }).holder ?? null, error);
     throw error;
   }
-
-  const guard: OrphanGuard = createOrphanGuard();
-  const supervisors = new Map<string, Service>();
-  const serviceLocks = new Map<string, LockHandle>();
+  const previous = readDaemonState(paths.stateFile);
+  if (previous.problem) process.emitWarning(previous.problem);
+  const guard = createOrphanGuard();
+  const host = new ServiceHost(paths, guard, previous.state ? rowsAfterDaemon(previous.state) : []);
+  const startedAt = new Date().toISOString();
+  const exitWhenIdle = options.exitWhenIdle ?? DAEMON_DEFAULTS.exitWhenIdle;
+  const handleSignals = options.handleSignals ?? DAEMON_DEFAULTS.handleSignals;
+  const initial = options.initial ?? [];
   let closing: Promise<void> | null = null;
+  let hostedAny = initial.length > 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
-  // A service's full options: its definition, and where the daemon keeps its files.
-  const serviceOptions = (name: string, definition: ServiceDefinition): ServiceOptions => ({
-    ...definition,
-    name,
-    logDir: join(stateDir, 'logs', options.id),
-    runDir: join(runDir, options.id),
-    orphanGuard: guard,
-  });
-
-  try {
-    for (const [name, definition] of Object.entries(options.services)) supervisors.set(name, new Service(serviceOptions(name, definition)));
-  } catch (error) {
-    await Promise.allSettled([...supervisors.values()].map((s) => s.close()));
-    guard.close();
-    await daemonLock.release();
-    throw error;
-  }
-
-  const get = (name: string): Service => {
-    const sup = supervisors.get(name);
-    if (!sup) throw new UnknownServiceError(name, [...supervisors.keys()]);
-    return sup;
-  };
-
-  // Two requests for one service at once (an early start and the CLI's) share one acquisition.
-  const locking = new Map<string, Promise<void>>();
-  const lockService = async (name: string): Promise<void> => {
-    if (serviceLocks.has(name)) return;
-    const pending = locking.get(name);
-    if (pending) return pending;
-    const acquiring = (async () => {
-      try {
-        serviceLocks.set(name, await acquireLock({ name: `svc-service-${name}`, dir: runDir, metadata: { daemon: options.id, socket: socketPath } }));
-      } catch (error) {
-        if (isLockError(error) && error.code === 'ELOCKED') throw new ServiceLockedError(name, (error as { holder?: unknown }).holder ?? null, error);
-        throw error;
-      } finally {
-        locking.delete(name);
-      }
-    })();
-    locking.set(name, acquiring);
-    return acquiring;
-  };
-
-  const unlockIfInactive = async (name: string): Promise<void> => {
-    const sup = supervisors.get(name);
-    const lock = serviceLocks.get(name);
-    if (!sup || !lock || ACTIVE.includes(sup.state)) return;
-    serviceLocks.delete(name);
-    await lock.release();
-  };
-
-  const checkIdle = (): void => {
-    if (closing || options.exitWhenIdle === false) return;
-    if ([...supervisors.values()].some((s) => ACTIVE.includes(s.state))) return;
-    void close();
-  };
-
-  for (const [name, sup] of supervisors) {
-    sup.on('state', ({ to }) => {
-      if (!ACTIVE.includes(to)) {
-        void unlockIfInactive(name).then(() => setImmediate(checkIdle));
-      }
-    });
-  }
-
-  const assertOpen = () => {
-    if (closing) throw new ClosedError(`daemon ${options.id}`);
-  };
-
-  const start = async (name: string): Promise<InstanceStats[]> => {
-    assertOpen();
-    const sup = get(name);
-    await lockService(name);
-    await sup.start();
-    return sup.stats();
-  };
-  const stop = async (name: string): Promise<InstanceStats[]> => {
-    const sup = get(name);
-    await sup.stop();
-    return sup.stats();
-  };
-  const restart = async (name: string): Promise<InstanceStats[]> => {
-    assertOpen();
-    const sup = get(name);
-    await lockService(name);
-    await sup.restart();
-    return sup.stats();
-  };
-  const reload = async (name: string, definition?: ServiceDefinition): Promise<ReloadResult & { stats: InstanceStats[] }> => {
-    assertOpen();
-    const sup = get(name);
-    await lockService(name);
-    const result = await sup.reload(definition === undefined ? undefined : serviceOptions(name, definition));
-    return { ...result, stats: sup.stats() };
-  };
-  const scale = async (name: string, instances: number): Promise<InstanceStats[]> => {
-    assertOpen();
-    const sup = get(name);
-    const wasActive = ACTIVE.includes(sup.state);
-    await sup.scale(instances);
-    if (!wasActive) {
-      await lockService(name);
-      await sup.start();
+  const writeState = (exited: boolean) => {
+    try {
+      const rows = exited ? host.finalRows() : host.rows();
+      writeDaemonState(paths.stateFile, { version: 1, pid: process.pid, daemonVersion: SUPERVISOR_VERSION, startedAt, updatedAt: new Date().toISOString(), exited, rows });
+    } catch (error) {
+      // A full or read-only disk: supervision goes on; only what a later `svc status` can tell is older.
+      process.stderr.write(`svc daemon: cannot write ${paths.stateFile}: ${(error as Error).message}\n`);
     }
-    return sup.stats();
   };
-  const status = (name?: string): InstanceStats[] => (name === undefined ? [...supervisors.values()] : [get(name)]).flatMap((s) => s.stats());
+  let writeTimer: NodeJS.Timeout | null = null;
+  const scheduleWrite = () => {
+    writeTimer ??= setTimeout(() => {
+      writeTimer = null;
+      if (!closing) writeState(false);
+    }, DAEMON_DEFAULTS.stateWriteDelayMs);
+  };
 
-  const methods = defineMethods({
-    start: callMethod({ validate: serviceParam, handle: ({ service }) => start(service) }),
-    stop: callMethod({ validate: serviceParam, handle: ({ service }) => stop(service) }),
-    restart: callMethod({ validate: serviceParam, handle: ({ service }) => restart(service) }),
-    reload: callMethod({ validate: reloadParams, handle: ({ service, definition }) => reload(service, definition) }),
-    scale: callMethod({ validate: scaleParams, handle: ({ service, instances }) => scale(service, instances) }),
-    status: callMethod({ validate: optionalService, handle: ({ service }) => status(service ?? undefined) }),
-    metrics: callMethod({ validate: optionalService, handle: ({ service }) => ({ text: formatMetrics(status(service ?? undefined)) }) }),
-    logs: subscribeMethod({
-      validate: logsParams,
-      subscribe: async ({ service, stream, lines, follow }, emit: (event: { stream: string; line: string }) => boolean, ctx) => {
-        const sup = get(service);
-        if (!follow) {
-          // History: what is on disk once the writer has caught up, across a rotation.
-          await sup.flushLogs();
-          for (const line of sup.tail(stream, lines)) emit({ stream, line });
-          setImmediate(() => ctx.end());
-          return () => undefined;
-        }
-        // Follow: the tail from memory and the subscription below happen in the same tick, so
-        // they meet exactly — no line lost in the writer's buffer, none sent twice.
-        for (const line of sup.recent(stream, lines)) emit({ stream, line });
-        if (stream === 'events') {
-          const onEvent = (event: SupervisorEvent) => void emit({ stream, line: JSON.stringify(event) });
-          sup.on('event', onEvent);
-          return () => sup.off('event', onEvent);
-        }
-        const onLog = (l: { stream: LogStream; line: string }) => {
-          if (l.stream === stream) emit({ stream, line: l.line });
-        };
-        sup.on('log', onLog);
-        return () => sup.off('log', onLog);
-      },
-    }),
-    events: subscribeMethod({
-      validate: optionalService,
-      subscribe: ({ service }, emit: (event: SupervisorEvent) => boolean) => {
-        const targets = service === null ? [...supervisors.values()] : [get(service)];
-        const onEvent = (event: SupervisorEvent) => void emit(event);
-        for (const sup of targets) sup.on('event', onEvent);
-        return () => {
-          for (const sup of targets) sup.off('event', onEvent);
-        };
-      },
-    }),
+  // Control calls being answered: the daemon never exits under one (its answer would be lost).
+  let calls = 0;
+  const idleGrace = setTimeout(() => {
+    if (exitWhenIdle && host.isIdle && calls === 0 && !closing) void close();
+  }, options.idleGraceMs ?? DAEMON_DEFAULTS.idleGraceMs);
+  const idle = () => hostedAny && host.isIdle && calls === 0 && !closing;
+  const checkIdle = () => {
+    if (exitWhenIdle && idle()) setImmediate(() => idle() && void close());
+  };
+  host.on('changed', () => {
+    scheduleWrite();
+    if (!host.isIdle) hostedAny = true;
+    checkIdle();
   });
+  /** A control call: refused once the daemon is closing (`open`), counted while it is answered. */
+  const tracked = async <T>(work: () => Promise<T>, open = true): Promise<T> => {
+    if (open && closing) throw new ClosedError('the svc daemon (it is exiting: ask again once it has)');
+    calls++;
+    hostedAny = true;
+    try {
+      return await work();
+    } finally {
+      calls--;
+      checkIdle();
+    }
+  };
+  const api: DaemonApi = {
+    hello: (): HelloResult => ({ version: SUPERVISOR_VERSION, protocol: DAEMON_PROTOCOL, pid: process.pid, startedAt, socket: paths.socketPath }),
+    start: (target, spec) => tracked(() => host.start(target, spec)),
+    stop: (target) => tracked(() => host.stop(target), false),
+    restart: (target, spec) => tracked(() => host.restart(target, spec)),
+    reload: (target, spec) => tracked(() => host.reload(target, spec)),
+    scale: (target, instances) => tracked(() => host.scale(target, instances)),
+    status: (filter) => host.rows(filter),
+    metrics: () => formatMetrics(host.rows()),
+    exported: () => host.exported(),
+    shutdown: async () => {
+      const stopped = host.active().length;
+      void close();
+      return { stopped };
+    },
+    logs: async (target, { stream, lines, follow }, emit, ctx) => {
+      const service = host.service(target);
+      if (!follow) {
+        // History: what is on disk once the writer has caught up, across a rotation.
+        await service.flushLogs();
+        for (const line of service.tail(stream, lines)) emit({ stream, line });
+        setImmediate(() => ctx.end());
+        return () => undefined;
+      }
+      // Follow: the tail from memory and the subscription below happen in the same tick, so
+      // they meet exactly — no line lost in the writer's buffer, none sent twice.
+      for (const line of service.recent(stream, lines)) emit({ stream, line });
+      const onEvent = (event: SupervisorEvent) => void emit({ stream, line: JSON.stringify(event) });
+      const onLog = (l: { stream: LogStream; line: string }) => void (l.stream === stream && emit({ stream, line: l.line }));
+      const onRemoved = (key: string) => key === `${target.project.id}\u0000${target.service}` && ctx.end();
+      if (stream === 'events') service.on('event', onEvent);
+      else service.on('log', onLog);
+      host.on('removed', onRemoved);
+      return () => {
+        service.off('event', onEvent);
+        service.off('log', onLog);
+        host.off('removed', onRemoved);
+      };
+    },
+    events: (filter, emit) => {
+      const onEvent = (event: SupervisorEvent & { project: string }) => {
+        if ((filter.project === undefined || event.project === filter.project) && (filter.service === undefined || event.service === filter.service)) emit(event);
+      };
+      host.on('event', onEvent);
+      return () => host.off('event', onEvent);
+    },
+  };
 
   let server: IpcServer;
   try {
-    server = await createIpcServer({ path: socketPath, methods });
+    server = await createIpcServer({ path: paths.socketPath, methods: daemonMethods(api) });
   } catch (error) {
-    await Promise.allSettled([...supervisors.values()].map((s) => s.close()));
+    clearTimeout(idleGrace);
     guard.close();
-    await daemonLock.release();
+    await lock.release();
     throw error;
   }
+  writeState(false);
 
   const onTerm = () => void close();
   const onHup = () => {
-    for (const [name, sup] of supervisors) {
-      if (ACTIVE.includes(sup.state)) {
-        reload(name).catch(() => {
-          // The failure is in the service's state, stats and event log; the daemon keeps serving.
-        });
-      }
+    for (const target of host.active()) {
+      host.reload(target).catch(() => {
+        // The failure is in the service's state, stats and event log; the daemon keeps serving.
+      });
     }
   };
-  const handleSignals = options.handleSignals ?? DAEMON_DEFAULTS.handleSignals;
   if (handleSignals) {
     process.on('SIGTERM', onTerm);
     process.on('SIGINT', onTerm);
@@ -330,31 +222,49 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
 
   async function close(): Promise<void> {
     closing ??= (async () => {
+      clearTimeout(idleGrace);
       if (handleSignals) {
         process.off('SIGTERM', onTerm);
         process.off('SIGINT', onTerm);
         process.off('SIGHUP', onHup);
       }
-      await Promise.allSettled([...supervisors.values()].map((s) => s.close()));
+      await host.closeAll();
+      if (writeTimer) clearTimeout(writeTimer);
+      writeState(true);
       await server.close();
-      await Promise.allSettled([...serviceLocks.values()].map((l) => l.release()));
-      serviceLocks.clear();
       guard.close();
-      await daemonLock.release();
+      await lock.release();
       resolveDone();
     })();
     return closing;
   }
 
-  const daemon: Daemon = { id: options.id, socketPath, pid: process.pid, done, service: get, start, stop, restart, reload, scale, status, close };
+  const initialStarts = Promise.all(
+    initial.map(async ({ project, service, definition, environment }) => {
+      const target = { project, service };
+      try {
+        await host.start(target, { definition, environment: environment ?? null });
+        return { target, error: null };
+      } catch (error) {
+        return { target, error: error as Error };
+      }
+    }),
+  );
 
-  if (autostart === 'all') {
-    const results = await Promise.allSettled([...supervisors.keys()].map((name) => start(name)));
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure && results.every((r) => r.status === 'rejected')) {
-      await close();
-      throw failure.reason;
-    }
-  }
-  return daemon;
+  return {
+    pid: process.pid,
+    version: SUPERVISOR_VERSION,
+    paths,
+    socketPath: paths.socketPath,
+    done,
+    initialStarts,
+    service: (target) => host.service(target),
+    start: api.start,
+    stop: api.stop,
+    restart: api.restart,
+    reload: api.reload,
+    scale: api.scale,
+    status: (filter = {}) => host.rows(filter),
+    close,
+  };
 }

@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'EDAEMON_LOCKED',
   'ELISTEN',
   'ERELOAD_FAILED',
+  'EDAEMON_VERSION',
+  'EDAEMON_START',
 ] as const;
 
 export type SupervisorErrorCode = (typeof ERROR_CODES)[number];
@@ -32,16 +34,39 @@ export class SupervisorError extends Error {
   }
 }
 
-/** Options that cannot be used: thrown by the constructor, before anything happens. */
+/** One option that cannot be used: which (a dotted path), the value given and what was expected. */
+export interface OptionProblem {
+  option: string;
+  value: unknown;
+  expected: string;
+  /** For an option that does not exist: the options that do, at that level. */
+  known?: readonly string[];
+}
+
+/**
+ * Options that cannot be used: thrown by the constructor, before anything happens. `option`,
+ * `value` and the message name the first problem; `problems` lists every one found.
+ */
 export class InvalidOptionsError extends SupervisorError {
   readonly option: string;
   readonly value: unknown;
+  readonly problems: OptionProblem[];
 
-  constructor(option: string, value: unknown, expected: string) {
-    super('EINVALID_OPTIONS', `invalid option ${option}: ${describe(value)}; expected ${expected}`);
+  constructor(option: string, value: unknown, expected: string, others: OptionProblem[] = []) {
+    const problems = [{ option, value, expected }, ...others];
+    const lines = problems.map((p) => `invalid option ${p.option}: ${describe(p.value)}; expected ${p.expected}`);
+    super('EINVALID_OPTIONS', lines.join('\n'));
     this.name = 'InvalidOptionsError';
     this.option = option;
     this.value = value;
+    this.problems = problems;
+  }
+
+  /** The error for a non-empty list of problems, the first one named in `option` and `value`. */
+  static of(problems: readonly OptionProblem[]): InvalidOptionsError {
+    const [first, ...others] = problems;
+    if (!first) throw new TypeError('InvalidOptionsError.of needs at least one problem');
+    return new InvalidOptionsError(first.option, first.value, first.expected, others);
   }
 }
 
@@ -111,14 +136,16 @@ export class ClosedError extends SupervisorError {
   }
 }
 
-/** The daemon does not host a service of that name. */
+/** The daemon does not host a service of that name (in that project). */
 export class UnknownServiceError extends SupervisorError {
   readonly service: string;
+  readonly project: string | null;
 
-  constructor(service: string, known: string[]) {
-    super('EUNKNOWN_SERVICE', `no service named ${describe(service)}; known: ${known.join(', ') || '(none)'}`);
+  constructor(service: string, known: string[], project: string | null = null) {
+    super('EUNKNOWN_SERVICE', `no service named ${describe(service)}${project === null ? '' : ` in ${project}`}; known: ${known.join(', ') || '(none)'}`);
     this.name = 'UnknownServiceError';
     this.service = service;
+    this.project = project;
   }
 }
 
@@ -135,16 +162,48 @@ export class ServiceLockedError extends SupervisorError {
   }
 }
 
-/** Another daemon already hosts this config. */
+/** Another daemon already runs for this user (this SVC_HOME). */
 export class DaemonLockedError extends SupervisorError {
-  readonly daemonId: string;
   readonly holder: unknown;
 
-  constructor(daemonId: string, holder: unknown, cause?: unknown) {
-    super('EDAEMON_LOCKED', `a daemon for ${daemonId} is already running: ${JSON.stringify(holder)}`, { cause });
+  constructor(holder: unknown, cause?: unknown) {
+    const pid = (holder as { pid?: unknown } | null)?.pid;
+    super('EDAEMON_LOCKED', `a svc daemon already runs here${typeof pid === 'number' ? ` (pid ${pid})` : ''}: ${JSON.stringify(holder)}`, { cause });
     this.name = 'DaemonLockedError';
-    this.daemonId = daemonId;
     this.holder = holder;
+  }
+}
+
+/**
+ * The daemon that answers is of another version than this client. Nothing was asked of it: a
+ * client never talks to a daemon of another version silently. `fix` says exactly what to run.
+ */
+export class DaemonVersionError extends SupervisorError {
+  readonly daemonVersion: string;
+  readonly clientVersion: string;
+  readonly daemonPid: number | null;
+  readonly fix: string;
+
+  constructor(daemonVersion: string, clientVersion: string, daemonPid: number | null, fix: string) {
+    super('EDAEMON_VERSION', `the svc daemon${daemonPid === null ? '' : ` (pid ${daemonPid})`} runs version ${daemonVersion}, this client is ${clientVersion}: ${fix}`);
+    this.name = 'DaemonVersionError';
+    this.daemonVersion = daemonVersion;
+    this.clientVersion = clientVersion;
+    this.daemonPid = daemonPid;
+    this.fix = fix;
+  }
+}
+
+/** The daemon could not be started: it exited before it served, or did not answer in time. */
+export class DaemonStartError extends SupervisorError {
+  readonly logFile: string;
+  readonly logTail: string[];
+
+  constructor(reason: string, logFile: string, logTail: string[]) {
+    super('EDAEMON_START', `the svc daemon could not be started: ${reason} (its log: ${logFile})`);
+    this.name = 'DaemonStartError';
+    this.logFile = logFile;
+    this.logTail = logTail;
   }
 }
 

@@ -1,24 +1,22 @@
-export { Supervisor, SUPERVISOR_STATES } from './supervisor.js';
+export { Supervisor } from './supervisor.js';
+export type { SupervisorInternals, SupervisorLogs } from './supervisor.js';
+export { SUPERVISOR_STATES, FINAL_STATES, isFinalState } from './states.js';
+export type { SupervisorState } from './states.js';
+export type { SupervisorEvent, SupervisorEventType, StateChange, LogLine, LogStream } from './events.js';
+export type { SupervisorStats, LastExit } from './stats.js';
 export { Service, SERVICE_DEFAULTS, serviceState } from './service.js';
 export type { ServiceOptions, ListenOptions, ResolvedListen, ServiceSummary, InstanceStats, ReloadResult } from './service.js';
-export type {
-  SupervisorState,
-  SupervisorEvent,
-  SupervisorEventType,
-  SupervisorStats,
-  StateChange,
-  LogLine,
-  LogStream,
-  LastExit,
-  SupervisorInternals,
-  SupervisorLogs,
-} from './supervisor.js';
-export { DEFAULTS, resolveSupervisorOptions } from './options.js';
-export type { SupervisorOptions, ResolvedSupervisorOptions, ReadinessType } from './options.js';
-export type { Duration, Size } from './units.js';
-export { parseDuration, parseSize } from './units.js';
+export { DEFAULTS, LIMITS, SERVICE_NAME, LOCK_KEY_PREFIX, SUPERVISOR_OPTION_KEYS, resolveSupervisorOptions } from './options.js';
+export type { SupervisorOptions, ResolvedSupervisorOptions, ReadinessType, LockBackend, EnvValue } from './options.js';
+export { SERVICE_OPTION_KEYS } from './service-options.js';
+export { DEFINITION_KEYS, checkServiceDefinition, definitionProblems } from './definition.js';
+export type { ServiceDefinition } from './definition.js';
+export type { Duration, Size, UnitBounds, UnitReading } from './units.js';
+export { parseDuration, parseSize, readDuration, readSize, MAX_DURATION_MS, MAX_SIZE_BYTES } from './units.js';
 export { RESTART_TABLE, CLEAN_SIGNALS, classifyExit, shouldRestart } from './restart-policy.js';
 export type { RestartPolicy, ExitReason, ExitFacts } from './restart-policy.js';
+export { decideAfterExit } from './restart-decision.js';
+export type { RestartDecision, ExitOutcome } from './restart-decision.js';
 export { backoffDelayMs, nominalDelayMs } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { CrashLoopWindow } from './crash-loop.js';
@@ -38,12 +36,20 @@ export {
   UnknownServiceError,
   ServiceLockedError,
   DaemonLockedError,
+  DaemonVersionError,
+  DaemonStartError,
   ListenError,
   ReloadFailedError,
   isSupervisorError,
 } from './errors.js';
-export type { SupervisorErrorCode } from './errors.js';
+export type { SupervisorErrorCode, OptionProblem } from './errors.js';
 export { createDaemon, DAEMON_DEFAULTS } from './daemon.js';
-export type { Daemon, DaemonOptions, ServiceDefinition } from './daemon.js';
+export type { Daemon, DaemonOptions } from './daemon.js';
+export type { ServiceTarget, ServiceSpec, StopResult, ExportedService } from './daemon-host.js';
+export type { DaemonMethods, DaemonApi, HelloResult, LogEvent, LogsStream } from './daemon-methods.js';
+export { MAX_LOG_LINES } from './daemon-methods.js';
+export { runDaemonProcess } from './daemon-process.js';
+export * from './client.js';
 export { formatMetrics } from './metrics.js';
+export type { MetricsRow } from './metrics.js';
 export { tailLog } from './log-tail.js';

@@ -1,32 +1,37 @@
-import { SUPERVISOR_STATES, type SupervisorStats } from './supervisor.js';
+import { SUPERVISOR_STATES } from './states.js';
+import type { SupervisorStats } from './stats.js';
+
+/** A row to expose: an instance's stats, with its project when a daemon hosts it. */
+export type MetricsRow = SupervisorStats & { project?: { id: string } };
 
 function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-/** Prometheus text exposition of the services' statistics. */
-export function formatMetrics(all: SupervisorStats[]): string {
+/** Prometheus text exposition of the services' statistics (`project` label when a daemon hosts them). */
+export function formatMetrics(all: readonly MetricsRow[]): string {
   // During a reload a replacement has the same service and instance as the one it replaces; a
   // series may appear once per exposition, so the first row (the instance in place) is kept.
   const seen = new Set<string>();
-  const stats = all.filter((s) => {
-    const key = `${s.name}\u0000${s.instance}`;
+  const rows = all.filter((s) => {
+    const key = `${s.project?.id ?? ''}\u0000${s.name}\u0000${s.instance}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+  const labels = (s: MetricsRow) => `${s.project ? `project="${label(s.project.id)}",` : ''}service="${label(s.name)}",instance="${s.instance}"`;
   const lines: string[] = [];
-  const gauge = (name: string, help: string, value: (s: SupervisorStats) => number | null, type = 'gauge') => {
+  const gauge = (name: string, help: string, value: (s: MetricsRow) => number | null, type = 'gauge') => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const s of stats) {
+    for (const s of rows) {
       const v = value(s);
-      if (v !== null) lines.push(`${name}{service="${label(s.name)}",instance="${s.instance}"} ${v}`);
+      if (v !== null) lines.push(`${name}{${labels(s)}} ${v}`);
     }
   };
   gauge('svc_service_up', '1 when the service is running (ready).', (s) => (s.state === 'running' ? 1 : 0));
   lines.push('# HELP svc_service_state The current state (1 for the state the service is in).', '# TYPE svc_service_state gauge');
-  for (const s of stats) {
-    for (const state of SUPERVISOR_STATES) lines.push(`svc_service_state{service="${label(s.name)}",instance="${s.instance}",state="${state}"} ${s.state === state ? 1 : 0}`);
+  for (const s of rows) {
+    for (const state of SUPERVISOR_STATES) lines.push(`svc_service_state{${labels(s)},state="${state}"} ${s.state === state ? 1 : 0}`);
   }
   gauge('svc_service_restarts_total', 'Restarts since the supervisor started.', (s) => s.restarts, 'counter');
   gauge('svc_service_crashes_total', 'Exits after ready that were not requested.', (s) => s.crashes, 'counter');

@@ -1,45 +1,16 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { InvalidOptionsError } from './errors.js';
-import { parseDuration, parseSize, type Duration, type Size } from './units.js';
+import { isObject, OptionChecker } from './option-checks.js';
+import { DEFAULTS, LIMITS, SERVICE_NAME, LOCK_KEY, LOCK_KEY_PREFIX, type ReadinessType, type LockBackend } from './defaults.js';
+import type { Duration, Size } from './units.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { OrphanGuard } from './orphan-guard.js';
 
-export type ReadinessType = 'notify' | 'http' | 'tcp' | 'none';
+export { DEFAULTS, LIMITS, SERVICE_NAME, LOCK_KEY_PREFIX, type ReadinessType, type LockBackend } from './defaults.js';
 
-/**
- * Every default the Supervisor uses. The docs page's options table is checked against this
- * object by a test, so what the docs say is what the code does.
- */
-export const DEFAULTS = {
-  args: [] as string[],
-  inheritEnv: true,
-  ipc: 'auto' as boolean | 'auto',
-  readiness: { type: 'none' as ReadinessType, timeoutMs: 30_000, intervalMs: 100 },
-  liveness: { heartbeatTimeoutMs: 0, intervalMs: 10_000, failureThreshold: 3, probeTimeoutMs: 5_000, reportTimeoutMs: 2_000 },
-  restart: {
-    policy: 'on-failure' as RestartPolicy,
-    delayMs: 1_000,
-    factor: 2,
-    maxDelayMs: 30_000,
-    jitter: 0.1,
-    resetAfterMs: 60_000,
-    neverRestartExitCodes: [] as number[],
-    crashLoop: { count: 5, windowMs: 60_000 },
-  },
-  stop: { signal: 'SIGTERM' as NodeJS.Signals, timeoutMs: 10_000 },
-  limits: { memoryBytes: 0, cpuPercent: 0, windowMs: 10_000, sampleIntervalMs: 2_000 },
-  logs: { maxSizeBytes: 10 * 1024 * 1024, maxFiles: 5, maxBufferBytes: 1024 * 1024, stderrTailLines: 50 },
-  lock: { ttlMs: 10_000 },
-} as const;
-
-export type LockBackend = 'redis' | 'postgres';
-const BACKENDS: readonly LockBackend[] = ['redis', 'postgres'];
-const BACKEND_URL: Record<LockBackend, RegExp> = { redis: /^rediss?:\/\/./, postgres: /^postgres(ql)?:\/\/./ };
-/** The lease's name when `lock.key` is not given: `svc-service-<name>`, like the daemon's per-host lock. */
-export const LOCK_KEY_PREFIX = 'svc-service-';
-/** @svc/lock's shortest lease. */
-const MIN_LOCK_TTL_MS = 100;
+/** An environment value as options take it; numbers and booleans are turned into strings. */
+export type EnvValue = string | number | boolean;
 
 export interface SupervisorOptions {
   /** Service name: letters, digits, `.`, `_`, `-`; used in file names and events. */
@@ -47,11 +18,16 @@ export interface SupervisorOptions {
   command: string;
   args?: string[];
   cwd?: string;
-  env?: Record<string, string>;
-  /** A `.env` file read at each spawn; `env` wins over it, it wins over the supervisor's own environment. */
+  env?: Record<string, EnvValue>;
+  /** A `.env` file read at each spawn; `env` wins over it, it wins over the inherited environment. */
   envFile?: string;
-  /** Pass the supervisor's own environment to the service (then `envFile`, then `env` on top). */
+  /** Pass an environment on to the service (then `envFile`, then `env` on top): `baseEnv`, or this process's. */
   inheritEnv?: boolean;
+  /**
+   * The environment a service inherits: by default this process's own. A daemon that hosts
+   * services for many callers passes each the environment of the call that defined it.
+   */
+  baseEnv?: Record<string, string>;
   /** Open a Node IPC channel to the child. `auto`: when the command is `node` or this Node binary. */
   ipc?: boolean | 'auto';
   /** Where logs, the event log and diagnostic reports go (created 0700). */
@@ -72,7 +48,8 @@ export interface SupervisorOptions {
     http?: string;
     interval?: Duration;
     failureThreshold?: number;
-    probeTimeout?: Duration;
+    /** One HTTP probe's timeout. */
+    timeout?: Duration;
     reportTimeout?: Duration;
   };
   restart?: {
@@ -110,6 +87,7 @@ export interface ResolvedSupervisorOptions {
   env: Record<string, string>;
   envFile: string | null;
   inheritEnv: boolean;
+  baseEnv: Record<string, string> | null;
   ipc: boolean;
   logDir: string;
   runDir: string;
@@ -120,7 +98,7 @@ export interface ResolvedSupervisorOptions {
     http: string | null;
     intervalMs: number;
     failureThreshold: number;
-    probeTimeoutMs: number;
+    timeoutMs: number;
     reportTimeoutMs: number;
   };
   restart: {
@@ -142,198 +120,206 @@ export interface ResolvedSupervisorOptions {
   random: () => number;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const LOCK_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+/** Every option a Supervisor takes: anything else is refused as a misspelling. */
+export const SUPERVISOR_OPTION_KEYS = [
+  'name', 'command', 'args', 'cwd', 'env', 'envFile', 'inheritEnv', 'baseEnv', 'ipc', 'logDir', 'runDir', 'instance',
+  'readiness', 'liveness', 'restart', 'stop', 'limits', 'logs', 'lock', 'orphanGuard', 'now', 'random',
+] as const;
+const SECTION_KEYS = {
+  readiness: ['type', 'url', 'host', 'port', 'timeout', 'interval'],
+  liveness: ['heartbeatTimeout', 'http', 'interval', 'failureThreshold', 'timeout', 'reportTimeout'],
+  restart: ['policy', 'delay', 'factor', 'maxDelay', 'jitter', 'resetAfter', 'neverRestartExitCodes', 'crashLoop'],
+  'restart.crashLoop': ['count', 'window'],
+  stop: ['signal', 'timeout'],
+  limits: ['memory', 'cpu', 'window', 'sampleInterval'],
+  logs: ['maxSize', 'maxFiles', 'maxBuffer', 'stderrTailLines'],
+  lock: ['backend', 'url', 'ttl', 'key'],
+} as const;
+
 const POLICIES: readonly RestartPolicy[] = ['on-failure', 'always', 'never'];
 const READINESS: readonly ReadinessType[] = ['notify', 'http', 'tcp', 'none'];
+const BACKENDS: readonly LockBackend[] = ['redis', 'postgres'];
+const BACKEND_URL: Record<LockBackend, RegExp> = { redis: /^rediss?:\/\/./, postgres: /^postgres(ql)?:\/\/./ };
+const ENV_KEY = /^[^=\0]+$/;
 
 export function monotonicNow(): number {
   return performance.now();
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function int(option: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min) return value;
-  throw new InvalidOptionsError(option, value, `an integer >= ${min}`);
-}
-
-function num(option: string, value: unknown, fallback: number, min: number, max = Infinity): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) return value;
-  throw new InvalidOptionsError(option, value, `a number in [${min}, ${max}]`);
-}
-
-function dur(option: string, value: Duration | undefined, fallback: number): number {
-  return value === undefined ? fallback : parseDuration(option, value);
-}
-
-function section<T>(option: string, value: T | undefined): Partial<T> {
-  if (value === undefined) return {};
-  if (!isObject(value)) throw new InvalidOptionsError(option, value, 'an object');
-  return value;
-}
-
-function url(option: string, value: unknown): string {
-  if (typeof value === 'string') {
-    try {
-      const parsed = new URL(value);
-      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value;
-    } catch {
-      // Not a URL at all: reported just below with the same message as a wrong protocol.
-    }
-  }
-  throw new InvalidOptionsError(option, value, 'an http:// or https:// URL');
-}
-
-/** Normalises and validates once; throws InvalidOptionsError before anything is spawned. */
+/** Normalises and validates once; throws InvalidOptionsError, listing every problem, before anything is spawned. */
 export function resolveSupervisorOptions(options: SupervisorOptions): ResolvedSupervisorOptions {
   if (!isObject(options)) throw new InvalidOptionsError('options', options, 'an object');
-  const { name, command } = options;
-  if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new InvalidOptionsError('name', name, '1-64 characters of letters, digits, ".", "_", "-", not starting with "." or "-"');
-  }
-  if (typeof command !== 'string' || command.length === 0 || command.includes('\0')) {
-    throw new InvalidOptionsError('command', command, 'a non-empty string');
-  }
-  const args = options.args ?? [...DEFAULTS.args];
-  if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string' && !arg.includes('\0'))) {
-    throw new InvalidOptionsError('args', args, 'an array of strings');
-  }
-  const env = options.env ?? {};
-  if (!isObject(env) || !Object.values(env).every((v) => typeof v === 'string')) {
-    throw new InvalidOptionsError('env', env, 'an object of string values');
-  }
-  if (typeof options.logDir !== 'string' || options.logDir.length === 0) {
-    throw new InvalidOptionsError('logDir', options.logDir, 'a directory path');
-  }
-  const cwd = resolvePath(options.cwd ?? process.cwd());
-  if (options.envFile !== undefined && typeof options.envFile !== 'string') {
-    throw new InvalidOptionsError('envFile', options.envFile, 'a file path');
-  }
-  const ipcOption = options.ipc ?? DEFAULTS.ipc;
-  if (ipcOption !== 'auto' && typeof ipcOption !== 'boolean') throw new InvalidOptionsError('ipc', ipcOption, 'true, false or "auto"');
-  const ipc = ipcOption === 'auto' ? isNodeCommand(command) : ipcOption;
+  const c = new OptionChecker();
+  const resolved = resolveWith(c, options as unknown as Record<string, unknown>);
+  c.throwIfAny();
+  return resolved;
+}
 
-  const readiness = section('readiness', options.readiness);
-  const type = readiness.type ?? DEFAULTS.readiness.type;
-  if (!READINESS.includes(type)) throw new InvalidOptionsError('readiness.type', type, READINESS.join(' | '));
-  let readinessUrl: string | null = null;
+/**
+ * The resolution itself, recording problems in `c` rather than throwing, so that callers that
+ * add rules of their own (a Service, a config file's validation) report everything at once.
+ * `keys`: the top-level options accepted (a Service takes `instances` and `listen`, not `instance`).
+ */
+export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: readonly string[] = SUPERVISOR_OPTION_KEYS): ResolvedSupervisorOptions {
+  c.known('', o, keys);
+  const name = typeof o.name === 'string' && SERVICE_NAME.test(o.name) ? o.name : (c.fail('name', o.name, '1-64 characters of letters, digits, ".", "_", "-", not starting with "." or "-"'), 'invalid');
+  const command = typeof o.command === 'string' && o.command.length > 0 && !o.command.includes('\0') ? o.command : (c.fail('command', o.command, 'a non-empty string'), 'invalid');
+  const args = o.args ?? DEFAULTS.args;
+  if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string' && !arg.includes('\0'))) c.fail('args', args, 'an array of strings');
+  const env = resolveEnv(c, 'env', o.env ?? {}, true);
+  const baseEnv = o.baseEnv === undefined ? null : resolveEnv(c, 'baseEnv', o.baseEnv, false);
+  if (typeof o.logDir !== 'string' || o.logDir.length === 0) c.fail('logDir', o.logDir, 'a directory path');
+  const cwd = typeof o.cwd === 'string' || o.cwd === undefined ? resolvePath(o.cwd ?? process.cwd()) : (c.fail('cwd', o.cwd, 'a directory path'), process.cwd());
+  if (o.envFile !== undefined && (typeof o.envFile !== 'string' || o.envFile.length === 0)) c.fail('envFile', o.envFile, 'a file path');
+  const ipcOption = o.ipc ?? DEFAULTS.ipc;
+  if (ipcOption !== 'auto' && typeof ipcOption !== 'boolean') c.fail('ipc', ipcOption, 'true, false or "auto"');
+  const logDir = resolvePath(typeof o.logDir === 'string' ? o.logDir : '.');
+  const runDir = o.runDir === undefined ? logDir : typeof o.runDir === 'string' ? resolvePath(o.runDir) : (c.fail('runDir', o.runDir, 'a directory path'), logDir);
+
+  const readiness = sectionOf(c, 'readiness', o.readiness);
+  const type = c.oneOf('readiness.type', readiness.type, DEFAULTS.readiness.type, READINESS);
+  const readinessUrl = type === 'http' ? c.httpUrl('readiness.url', readiness.url) : null;
+  if (type !== 'http' && readiness.url !== undefined) c.httpUrl('readiness.url', readiness.url);
   let readinessPort: number | null = null;
-  if (type === 'http') readinessUrl = url('readiness.url', readiness.url);
-  if (type === 'tcp') readinessPort = int('readiness.port', readiness.port, NaN, 1);
-  if (readinessPort !== null && readinessPort > 65_535) throw new InvalidOptionsError('readiness.port', readinessPort, 'a port 1-65535');
+  if (type === 'tcp') {
+    if (readiness.port === undefined) c.fail('readiness.port', undefined, 'a port 1-65535: readiness type "tcp" needs one');
+    else readinessPort = c.int('readiness.port', readiness.port, 0, 1, 65_535);
+  }
   const readinessHost = readiness.host ?? '127.0.0.1';
-  if (typeof readinessHost !== 'string') throw new InvalidOptionsError('readiness.host', readinessHost, 'a host name');
+  if (typeof readinessHost !== 'string' || readinessHost === '') c.fail('readiness.host', readinessHost, 'a host name or IP address');
 
-  const liveness = section('liveness', options.liveness);
-  const restart = section('restart', options.restart);
-  const policy = restart.policy ?? DEFAULTS.restart.policy;
-  if (!POLICIES.includes(policy)) throw new InvalidOptionsError('restart.policy', policy, POLICIES.join(' | '));
-  const neverCodes = restart.neverRestartExitCodes ?? [...DEFAULTS.restart.neverRestartExitCodes];
-  if (!Array.isArray(neverCodes) || !neverCodes.every((c) => Number.isInteger(c) && c >= 0 && c <= 255)) {
-    throw new InvalidOptionsError('restart.neverRestartExitCodes', neverCodes, 'an array of exit codes 0-255');
+  const liveness = sectionOf(c, 'liveness', o.liveness);
+  const restart = sectionOf(c, 'restart', o.restart);
+  const crashLoop = sectionOf(c, 'restart.crashLoop', restart.crashLoop);
+  const neverCodes = restart.neverRestartExitCodes ?? DEFAULTS.restart.neverRestartExitCodes;
+  if (!Array.isArray(neverCodes) || neverCodes.length > 256 || !neverCodes.every((code) => Number.isInteger(code) && code >= 0 && code <= 255)) {
+    c.fail('restart.neverRestartExitCodes', neverCodes, 'an array of exit codes 0-255');
   }
-  const crashLoop = section('restart.crashLoop', restart.crashLoop);
-  const stop = section('stop', options.stop);
+  const stop = sectionOf(c, 'stop', o.stop);
   const signal = stop.signal ?? DEFAULTS.stop.signal;
-  if (typeof signal !== 'string' || !(signal in osConstants.signals)) {
-    throw new InvalidOptionsError('stop.signal', signal, 'a signal name such as "SIGTERM"');
-  }
-  const limits = section('limits', options.limits);
-  const logs = section('logs', options.logs);
-  const logDir = resolvePath(options.logDir);
-  const runDir = options.runDir === undefined ? logDir : resolvePath(options.runDir);
+  if (typeof signal !== 'string' || !(signal in osConstants.signals)) c.fail('stop.signal', signal, 'a signal name such as "SIGTERM"');
+  const limits = sectionOf(c, 'limits', o.limits);
+  const logs = sectionOf(c, 'logs', o.logs);
+  const L = LIMITS;
 
   const resolved: ResolvedSupervisorOptions = {
     name,
     command,
-    args: [...args],
+    args: Array.isArray(args) ? [...(args as string[])] : [],
     cwd,
-    env: { ...env },
-    envFile: options.envFile === undefined ? null : isAbsolute(options.envFile) ? options.envFile : resolvePath(cwd, options.envFile),
-    inheritEnv: options.inheritEnv ?? DEFAULTS.inheritEnv,
-    ipc,
+    env,
+    envFile: typeof o.envFile !== 'string' || o.envFile === '' ? null : isAbsolute(o.envFile) ? o.envFile : resolvePath(cwd, o.envFile),
+    inheritEnv: c.bool('inheritEnv', o.inheritEnv, DEFAULTS.inheritEnv),
+    baseEnv,
+    ipc: ipcOption === 'auto' ? isNodeCommand(command) : ipcOption === true,
     logDir,
     runDir,
-    instance: int('instance', options.instance, 0, 0),
+    instance: c.int('instance', o.instance, 0, 0, L.instance.max),
     readiness: {
       type,
       url: readinessUrl,
-      host: readinessHost,
+      host: typeof readinessHost === 'string' ? readinessHost : '127.0.0.1',
       port: readinessPort,
-      timeoutMs: dur('readiness.timeout', readiness.timeout, DEFAULTS.readiness.timeoutMs),
-      intervalMs: dur('readiness.interval', readiness.interval, DEFAULTS.readiness.intervalMs),
+      timeoutMs: c.duration('readiness.timeout', readiness.timeout, DEFAULTS.readiness.timeoutMs, L.readiness.timeout),
+      intervalMs: c.duration('readiness.interval', readiness.interval, DEFAULTS.readiness.intervalMs, L.readiness.interval),
     },
     liveness: {
-      heartbeatTimeoutMs: dur('liveness.heartbeatTimeout', liveness.heartbeatTimeout, DEFAULTS.liveness.heartbeatTimeoutMs),
-      http: liveness.http === undefined ? null : url('liveness.http', liveness.http),
-      intervalMs: dur('liveness.interval', liveness.interval, DEFAULTS.liveness.intervalMs),
-      failureThreshold: int('liveness.failureThreshold', liveness.failureThreshold, DEFAULTS.liveness.failureThreshold, 1),
-      probeTimeoutMs: dur('liveness.probeTimeout', liveness.probeTimeout, DEFAULTS.liveness.probeTimeoutMs),
-      reportTimeoutMs: dur('liveness.reportTimeout', liveness.reportTimeout, DEFAULTS.liveness.reportTimeoutMs),
+      heartbeatTimeoutMs: c.duration('liveness.heartbeatTimeout', liveness.heartbeatTimeout, DEFAULTS.liveness.heartbeatTimeoutMs, L.liveness.heartbeatTimeout),
+      http: liveness.http === undefined ? null : c.httpUrl('liveness.http', liveness.http),
+      intervalMs: c.duration('liveness.interval', liveness.interval, DEFAULTS.liveness.intervalMs, L.liveness.interval),
+      failureThreshold: c.int('liveness.failureThreshold', liveness.failureThreshold, DEFAULTS.liveness.failureThreshold, 1, L.liveness.failureThreshold.max),
+      timeoutMs: c.duration('liveness.timeout', liveness.timeout, DEFAULTS.liveness.timeoutMs, L.liveness.timeout),
+      reportTimeoutMs: c.duration('liveness.reportTimeout', liveness.reportTimeout, DEFAULTS.liveness.reportTimeoutMs),
     },
     restart: {
-      policy,
-      delayMs: dur('restart.delay', restart.delay, DEFAULTS.restart.delayMs),
-      factor: num('restart.factor', restart.factor, DEFAULTS.restart.factor, 1, 100),
-      maxDelayMs: dur('restart.maxDelay', restart.maxDelay, DEFAULTS.restart.maxDelayMs),
-      jitter: num('restart.jitter', restart.jitter, DEFAULTS.restart.jitter, 0, 1),
-      resetAfterMs: dur('restart.resetAfter', restart.resetAfter, DEFAULTS.restart.resetAfterMs),
-      neverRestartExitCodes: [...neverCodes],
+      policy: c.oneOf('restart.policy', restart.policy, DEFAULTS.restart.policy, POLICIES),
+      delayMs: c.duration('restart.delay', restart.delay, DEFAULTS.restart.delayMs),
+      factor: c.num('restart.factor', restart.factor, DEFAULTS.restart.factor, L.restart.factor.min, L.restart.factor.max),
+      maxDelayMs: c.duration('restart.maxDelay', restart.maxDelay, DEFAULTS.restart.maxDelayMs),
+      jitter: c.num('restart.jitter', restart.jitter, DEFAULTS.restart.jitter, 0, 1),
+      resetAfterMs: c.duration('restart.resetAfter', restart.resetAfter, DEFAULTS.restart.resetAfterMs),
+      neverRestartExitCodes: Array.isArray(neverCodes) ? [...(neverCodes as number[])] : [],
       crashLoop: {
-        count: int('restart.crashLoop.count', crashLoop.count, DEFAULTS.restart.crashLoop.count, 1),
-        windowMs: dur('restart.crashLoop.window', crashLoop.window, DEFAULTS.restart.crashLoop.windowMs),
+        count: c.int('restart.crashLoop.count', crashLoop.count, DEFAULTS.restart.crashLoop.count, 1, L.restart.crashLoopCount.max),
+        windowMs: c.duration('restart.crashLoop.window', crashLoop.window, DEFAULTS.restart.crashLoop.windowMs, L.restart.crashLoopWindow),
       },
     },
-    stop: { signal, timeoutMs: dur('stop.timeout', stop.timeout, DEFAULTS.stop.timeoutMs) },
+    stop: { signal: signal as NodeJS.Signals, timeoutMs: c.duration('stop.timeout', stop.timeout, DEFAULTS.stop.timeoutMs) },
     limits: {
-      memoryBytes: limits.memory === undefined ? DEFAULTS.limits.memoryBytes : parseSize('limits.memory', limits.memory),
-      cpuPercent: num('limits.cpu', limits.cpu, DEFAULTS.limits.cpuPercent, 0, 100 * 1024),
-      windowMs: dur('limits.window', limits.window, DEFAULTS.limits.windowMs),
-      sampleIntervalMs: dur('limits.sampleInterval', limits.sampleInterval, DEFAULTS.limits.sampleIntervalMs),
+      memoryBytes: c.size('limits.memory', limits.memory, DEFAULTS.limits.memoryBytes),
+      cpuPercent: c.num('limits.cpu', limits.cpu, DEFAULTS.limits.cpuPercent, 0, L.limits.cpu.max),
+      windowMs: c.duration('limits.window', limits.window, DEFAULTS.limits.windowMs),
+      sampleIntervalMs: c.duration('limits.sampleInterval', limits.sampleInterval, DEFAULTS.limits.sampleIntervalMs, L.limits.sampleInterval),
     },
     logs: {
-      maxSizeBytes: logs.maxSize === undefined ? DEFAULTS.logs.maxSizeBytes : parseSize('logs.maxSize', logs.maxSize),
-      maxFiles: int('logs.maxFiles', logs.maxFiles, DEFAULTS.logs.maxFiles, 1),
-      maxBufferBytes: logs.maxBuffer === undefined ? DEFAULTS.logs.maxBufferBytes : parseSize('logs.maxBuffer', logs.maxBuffer),
-      stderrTailLines: int('logs.stderrTailLines', logs.stderrTailLines, DEFAULTS.logs.stderrTailLines, 0),
+      maxSizeBytes: c.size('logs.maxSize', logs.maxSize, DEFAULTS.logs.maxSizeBytes, L.logs.maxSize),
+      maxFiles: c.int('logs.maxFiles', logs.maxFiles, DEFAULTS.logs.maxFiles, 1, L.logs.maxFiles.max),
+      maxBufferBytes: c.size('logs.maxBuffer', logs.maxBuffer, DEFAULTS.logs.maxBufferBytes, L.logs.maxBuffer),
+      stderrTailLines: c.int('logs.stderrTailLines', logs.stderrTailLines, DEFAULTS.logs.stderrTailLines, 0, L.logs.stderrTailLines.max),
     },
-    lock: resolveLock(options.lock, name),
-    orphanGuard: options.orphanGuard ?? null,
-    now: options.now ?? monotonicNow,
-    random: options.random ?? Math.random,
+    lock: resolveLock(c, o.lock, name),
+    orphanGuard: resolveGuard(c, o.orphanGuard),
+    now: resolveFunction(c, 'now', o.now, monotonicNow),
+    random: resolveFunction(c, 'random', o.random, Math.random),
   };
   if (resolved.restart.maxDelayMs < resolved.restart.delayMs) {
-    throw new InvalidOptionsError('restart.maxDelay', restart.maxDelay, `a duration >= restart.delay (${resolved.restart.delayMs} ms)`);
+    c.fail('restart.maxDelay', restart.maxDelay ?? resolved.restart.maxDelayMs, `a duration >= restart.delay (${resolved.restart.delayMs} ms)`);
   }
-  if (resolved.limits.sampleIntervalMs < 10) {
-    throw new InvalidOptionsError('limits.sampleInterval', limits.sampleInterval, 'a duration >= 10ms');
-  }
-  if (resolved.liveness.intervalMs < 10) throw new InvalidOptionsError('liveness.interval', liveness.interval, 'a duration >= 10ms');
-  if (resolved.readiness.intervalMs < 1) throw new InvalidOptionsError('readiness.interval', readiness.interval, 'a duration >= 1ms');
   return resolved;
 }
 
-function resolveLock(value: SupervisorOptions['lock'], name: string): ResolvedSupervisorOptions['lock'] {
-  if (value === undefined) return null;
-  const lock = section('lock', value);
-  const backend = lock.backend;
-  if (!BACKENDS.includes(backend as LockBackend)) throw new InvalidOptionsError('lock.backend', backend, BACKENDS.join(' | '));
-  const pattern = BACKEND_URL[backend as LockBackend];
-  if (typeof lock.url !== 'string' || !pattern.test(lock.url)) {
-    throw new InvalidOptionsError('lock.url', lock.url, backend === 'redis' ? 'a redis:// or rediss:// URL' : 'a postgres:// or postgresql:// URL');
+function sectionOf(c: OptionChecker, option: keyof typeof SECTION_KEYS, value: unknown): Record<string, unknown> {
+  const section = c.section(option, value);
+  c.known(option, section, SECTION_KEYS[option]);
+  return section;
+}
+
+function resolveEnv(c: OptionChecker, option: string, value: unknown, coerce: boolean): Record<string, string> {
+  if (!isObject(value)) {
+    c.fail(option, value, 'an object of variables');
+    return {};
   }
-  const ttlMs = dur('lock.ttl', lock.ttl, DEFAULTS.lock.ttlMs);
-  if (ttlMs < MIN_LOCK_TTL_MS) throw new InvalidOptionsError('lock.ttl', lock.ttl, `a duration >= ${MIN_LOCK_TTL_MS}ms`);
+  const env: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const scalar = typeof item === 'string' || (coerce && (typeof item === 'number' || typeof item === 'boolean'));
+    if (!ENV_KEY.test(key)) c.fail(`${option}.${key}`, key, 'a variable name without "=" or NUL');
+    else if (!scalar || String(item).includes('\0')) c.fail(`${option}.${key}`, item, coerce ? 'a string, number or boolean without NUL' : 'a string without NUL');
+    else env[key] = String(item);
+  }
+  return env;
+}
+
+function resolveLock(c: OptionChecker, value: unknown, name: string): ResolvedSupervisorOptions['lock'] {
+  if (value === undefined) return null;
+  const lock = sectionOf(c, 'lock', value);
+  if (!isObject(value)) return null;
+  const known = BACKENDS.includes(lock.backend as LockBackend);
+  const backend = c.oneOf('lock.backend', lock.backend ?? '', 'redis', BACKENDS);
+  const url = lock.url;
+  // Which URL is right depends on the backend: with an unknown one, only its own problem is said.
+  if (known && (typeof url !== 'string' || !BACKEND_URL[backend].test(url))) {
+    c.fail('lock.url', url, backend === 'redis' ? 'a redis:// or rediss:// URL' : 'a postgres:// or postgresql:// URL');
+  }
+  const ttlMs = c.duration('lock.ttl', lock.ttl, DEFAULTS.lock.ttlMs, LIMITS.lock.ttl);
   const key = lock.key ?? `${LOCK_KEY_PREFIX}${name}`;
   if (typeof key !== 'string' || !LOCK_KEY.test(key)) {
-    throw new InvalidOptionsError('lock.key', key, '1-200 characters of letters, digits, ".", "_", ":", "-", starting with a letter or digit');
+    c.fail('lock.key', key, '1-200 characters of letters, digits, ".", "_", ":", "-", starting with a letter or digit');
   }
-  return { backend: backend as LockBackend, url: lock.url, ttlMs, key };
+  return { backend, url: String(url), ttlMs, key: String(key) };
+}
+
+function resolveGuard(c: OptionChecker, value: unknown): OrphanGuard | false | null {
+  if (value === undefined || value === false) return value === false ? false : null;
+  if (isObject(value) && typeof value.addGroup === 'function') return value as unknown as OrphanGuard;
+  c.fail('orphanGuard', value, 'an orphan guard (createOrphanGuard()) or false');
+  return null;
+}
+
+function resolveFunction<T extends (...args: never[]) => unknown>(c: OptionChecker, option: string, value: unknown, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'function') return value as T;
+  c.fail(option, value, 'a function');
+  return fallback;
 }
 
 function isNodeCommand(command: string): boolean {

@@ -6,29 +6,41 @@ import { spawn, type ChildProcess } from 'node:child_process';
  *
  * How: one `/bin/sh` per supervising process (about 1 MB), in its own session, reading
  * commands from a pipe whose write end only this process holds. `+ <target>` adds a target
- * (`-<pgid>` for a process group, `<pid>` for one process), `- <target>` removes it, `q` quits
- * without killing. When the pipe reaches EOF — which the kernel guarantees as soon as this
- * process is gone, however it died — the watcher sends SIGTERM to every target, waits one
- * second, then SIGKILL. Limits: a target that escaped both its process group and the list (a
- * `setsid` descendant started after the last scan) is not covered; killing the watcher itself
- * disables the guard; pids are signalled without a start-time check, so a pid reused within
- * that second could be hit (targets are removed as soon as the supervisor reaps them).
+ * (`-<pgid>` for a process group, `<pid>` for one process), `- <target>` removes it; `+m <marker>`
+ * and `-m <marker>` do the same for an environment marker (`SVC_INSTANCE_ID=…`); `q` quits
+ * without killing. When the pipe reaches EOF — which the kernel guarantees as soon as this process
+ * is gone, however it died — the watcher looks, at that moment, for every process whose
+ * environment carries one of the markers (one `grep` over /proc/<pid>/environ, so a `setsid`
+ * grandchild started a moment ago is found too), sends SIGTERM to them and to every target,
+ * waits one second, looks again and sends SIGKILL. Limits: a process that escaped its group and
+ * replaced its environment (`env -i`) before the end is not covered; killing the watcher itself
+ * disables the guard; pids are signalled without a start-time check, so a pid reused within that
+ * second could be hit (targets are removed as soon as the supervisor reaps them).
  * (dash's `kill` takes no `--`: a negative number after the signal is read as a group.)
  * On Windows there is no /bin/sh: the guard is disabled and Job Objects would be the tool.
  */
 const SCRIPT = `
 t=' '
+k=' '
 while IFS= read -r l; do
   case "$l" in
     '+ '*) t="$t\${l#+ } " ;;
     '- '*) x="\${l#- }"; case "$t" in *" $x "*) t="\${t%%" $x "*} \${t#*" $x "}" ;; esac ;;
+    '+m '*) k="$k\${l#+m } " ;;
+    '-m '*) x="\${l#-m }"; case "$k" in *" $x "*) k="\${k%%" $x "*} \${k#*" $x "}" ;; esac ;;
     q) exit 0 ;;
   esac
 done
-[ "$t" = ' ' ] && exit 0
-for p in $t; do kill -TERM "$p" 2>/dev/null; done
+[ "$t" = ' ' ] && [ "$k" = ' ' ] && exit 0
+found() {
+  [ "$k" = ' ' ] && return 0
+  set --
+  for x in $k; do set -- "$@" -e "$x"; done
+  grep -lzxF "$@" /proc/[0-9]*/environ 2>/dev/null | while IFS= read -r f; do f="\${f#/proc/}"; echo "\${f%/environ}"; done
+}
+for p in $t $(found); do kill -TERM "$p" 2>/dev/null; done
 sleep 1
-for p in $t; do kill -KILL "$p" 2>/dev/null; done
+for p in $t $(found); do kill -KILL "$p" 2>/dev/null; done
 `;
 
 export interface OrphanGuard {
@@ -38,6 +50,9 @@ export interface OrphanGuard {
   removeGroup(pgid: number): void;
   addPid(pid: number): void;
   removePid(pid: number): void;
+  /** Processes whose environment has this `NAME=value` entry (found when the guard acts). */
+  addMarker(marker: string): void;
+  removeMarker(marker: string): void;
   /** Stops the watcher without killing anything. */
   close(): void;
 }
@@ -68,6 +83,11 @@ export function createOrphanGuard(options: { shell?: string } = {}): OrphanGuard
     removeGroup: (pgid) => send(`- -${pgid}`),
     addPid: (pid) => send(`+ ${pid}`),
     removePid: (pid) => send(`- ${pid}`),
+    addMarker: (marker) => {
+      // A marker is one word (it travels in a space-separated list): NAME=value without spaces.
+      if (/^[A-Za-z_][A-Za-z0-9_]*=[!-~]+$/.test(marker)) send(`+m ${marker}`);
+    },
+    removeMarker: (marker) => send(`-m ${marker}`),
     close() {
       if (closed) return;
       send('q');
@@ -79,5 +99,5 @@ export function createOrphanGuard(options: { shell?: string } = {}): OrphanGuard
 
 function disabledGuard(): OrphanGuard {
   const nothing = () => undefined;
-  return { pid: null, addGroup: nothing, removeGroup: nothing, addPid: nothing, removePid: nothing, close: nothing };
+  return { pid: null, addGroup: nothing, removeGroup: nothing, addPid: nothing, removePid: nothing, addMarker: nothing, removeMarker: nothing, close: nothing };
 }

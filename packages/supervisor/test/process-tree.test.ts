@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, fixture, killQuietly, parentOf, procState, recordEvents, waitFor } from './helpers.js';
+import { Harness, fixture, parentOf, procState, recordEvents, waitFor } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.cleanup());
@@ -92,6 +92,26 @@ describe.runIf(process.platform === 'linux')('stop kills the whole tree', () => 
     for (const key of ['main', 'holder', 'middle', 'setsid']) expectGone(tree[key]!, key);
     // Generous bound for a loaded machine; the guard itself acts after 1 s (TERM) and 2 s at most (KILL).
     expect(tookMs).toBeLessThan(6000);
-    killQuietly(tree.daemon!);
+    await waitFor(() => settled(tree.daemon!), 'the double-forked daemon to die (found by its marker)', 10_000);
+  });
+
+  it('SIGKILL of the supervising process before any sample: the guard finds the young setsid and double-forked descendants by their marker', async () => {
+    const dir = h.tempDir();
+    const built = fixture('../../dist/index.js');
+    expect(existsSync(built), 'run pnpm build first: the host process imports the built package').toBe(true);
+    const host = spawn(process.execPath, [fixture('host-supervisor.mjs'), join(dir, 'logs'), fixture('tree.mjs')], {
+      env: { ...process.env, TREE_OUT: join(dir, 'tree.json') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
+    h.pids.push(host.pid!);
+    await new Promise<void>((resolve) => host.stdout.once('data', () => resolve()));
+    const tree = JSON.parse(readFileSync(join(dir, 'tree.json'), 'utf8')) as Record<string, number>;
+    h.pids.push(tree.main!, tree.holder!, tree.setsid!, tree.daemon!, tree.middle!);
+    // No wait for the sampler (every 2 s by default): nothing but the marker names the escaped ones.
+    process.kill(host.pid!, 'SIGKILL');
+    const settled = (pid: number) => procState(pid) === 'gone' || (procState(pid) === 'zombie' && parentOf(pid) === 1);
+    await waitFor(() => ['main', 'holder', 'middle', 'setsid', 'daemon'].every((k) => settled(tree[k]!)), 'every process of the tree to die', 10_000);
+    for (const key of ['main', 'holder', 'middle', 'setsid', 'daemon']) expectGone(tree[key]!, key);
   });
 });

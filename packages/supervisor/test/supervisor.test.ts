@@ -124,7 +124,7 @@ describe('Supervisor: readiness and liveness', () => {
       args: [fixture('http-server.mjs')],
       env: { PORT: String(port) },
       readiness: { type: 'notify' },
-      liveness: { http: `http://127.0.0.1:${port}/`, interval: 200, failureThreshold: 2, probeTimeout: 300, reportTimeout: 1000 },
+      liveness: { http: `http://127.0.0.1:${port}/`, interval: 200, failureThreshold: 2, timeout: 300, reportTimeout: 1000 },
       stop: { timeout: 1000 },
       restart: { delay: 0, crashLoop: { count: 10, window: '1m' } },
     });

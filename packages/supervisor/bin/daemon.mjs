@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The per-user svc daemon, as `ensureDaemon` spawns it (detached, output to its log file).
+import module from 'node:module';
+
+// Node's on-disk cache of compiled code (Node >= 22.1): the daemon's boot loads its modules faster.
+module.enableCompileCache?.();
+const { runDaemonProcess } = await import('../dist/index.js');
+await runDaemonProcess();

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { readEnvFile } from './env-file.js';
+import type { ResolvedSupervisorOptions } from './options.js';
+
+/** What the environment of one spawn depends on beyond the options. */
+export interface ChildEnvContext {
+  /** The lease held under `lock`, if any. */
+  fencingToken: bigint | null;
+  /** The name of the listening socket handed over as fd 3, if any. */
+  listenName: string | null;
+  /** The notify socket's path, when readiness or heartbeat use it. */
+  notifySocket: string | null;
+  /** Where a hung Node service writes its diagnostic report, when liveness is watched over IPC. */
+  reportsDir: string | null;
+}
+
+/** Names the variables svc sets itself: never taken from the inherited environment. */
+const PROTOCOL = ['SVC_FENCING_TOKEN', 'SVC_NOTIFY', 'SVC_NOTIFY_SOCKET', 'SVC_WATCHDOG_MS', 'LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'];
+
+/**
+ * The environment of one spawn, in order: the inherited environment (`baseEnv`, else this
+ * process's, when `inheritEnv`), the env file (read now, at each spawn), `env`, then the protocol
+ * variables. `SVC_INSTANCE_ID` is new at each spawn: it marks every process of that run.
+ * Throws EnvFileError when the env file cannot be read or parsed.
+ */
+export function buildChildEnv(o: ResolvedSupervisorOptions, context: ChildEnvContext): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (o.inheritEnv) {
+    for (const [key, value] of Object.entries(o.baseEnv ?? process.env)) if (value !== undefined) env[key] = value;
+  }
+  if (o.envFile !== null) Object.assign(env, readEnvFile(o.envFile));
+  Object.assign(env, o.env);
+  // systemd's variables are set afresh for a handed-over socket (LISTEN_PID by the shim at exec),
+  // and never passed on from an inherited environment to a service that gets no socket.
+  for (const key of PROTOCOL) delete env[key];
+  env.SVC_SERVICE_NAME = o.name;
+  env.SVC_INSTANCE = String(o.instance);
+  env.SVC_STOP_TIMEOUT_MS = String(o.stop.timeoutMs);
+  env.SVC_INSTANCE_ID = randomBytes(12).toString('hex');
+  if (context.fencingToken !== null) env.SVC_FENCING_TOKEN = String(context.fencingToken);
+  if (o.ipc) env.SVC_NOTIFY = 'ipc';
+  if (context.listenName !== null) {
+    env.LISTEN_FDS = '1';
+    env.LISTEN_FDNAMES = context.listenName;
+  }
+  if (o.liveness.heartbeatTimeoutMs > 0) env.SVC_WATCHDOG_MS = String(o.liveness.heartbeatTimeoutMs);
+  if (context.notifySocket !== null) env.SVC_NOTIFY_SOCKET = context.notifySocket;
+  if (context.reportsDir !== null) {
+    // Lets a hung Node service write a diagnostic report on SIGUSR2 before it is killed.
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${context.reportsDir}`.trim();
+  }
+  return env;
+}

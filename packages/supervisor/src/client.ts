@@ -1,0 +1,39 @@
+/*
+ * `@svc/supervisor/client`: what talks to the per-user daemon without loading the daemon or the
+ * supervisor — the client, the directories and lock names, the state file a dead daemon leaves,
+ * this package's version. The CLI's quick paths (`svc status`, `svc start` on a running daemon)
+ * import only this.
+ */
+export {
+  connectDaemon,
+  ensureDaemon,
+  spawnDaemon,
+  waitForDaemonGone,
+  withDaemon,
+  restartDaemon,
+  daemonEntry,
+  versionFix,
+  DAEMON_CLIENT_DEFAULTS,
+} from './daemon-client.js';
+export type { DaemonClient, DaemonConnection, DaemonClientOptions, DaemonRestart } from './daemon-client.js';
+export {
+  ADHOC_PROJECT,
+  PROJECT_ID,
+  DAEMON_LOCK,
+  adhocProject,
+  configProject,
+  daemonPaths,
+  projectDirs,
+  serviceLockName,
+  serviceLogFile,
+} from './daemon-paths.js';
+export type { DaemonPaths, ProjectRef } from './daemon-paths.js';
+export { readDaemonState, rowsAfterDaemon } from './daemon-state.js';
+export type { DaemonRow, DaemonStateFile } from './daemon-state.js';
+export { SUPERVISOR_VERSION, DAEMON_PROTOCOL } from './version.js';
+export { isFinalState, FINAL_STATES, SUPERVISOR_STATES } from './states.js';
+export { tailLog } from './log-tail.js';
+export { isSupervisorError } from './errors.js';
+export { MAX_LOG_LINES } from './daemon-methods.js';
+export type { HelloResult, LogEvent, LogsStream, DaemonMethods } from './daemon-methods.js';
+export type { ServiceTarget, ServiceSpec, StopResult, ExportedService } from './daemon-host.js';

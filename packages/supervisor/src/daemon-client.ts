@@ -1,0 +1,211 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectIpc, isIpcError, type IpcClient } from '@svc/ipc';
+import { readLock } from '@svc/lock';
+import type { ExportedService, ServiceTarget } from './daemon-host.js';
+import type { DaemonMethods, HelloResult } from './daemon-methods.js';
+import { daemonPaths, type DaemonPaths } from './daemon-paths.js';
+import { DaemonStartError, DaemonVersionError } from './errors.js';
+import { tailLog } from './log-tail.js';
+import { SUPERVISOR_VERSION } from './version.js';
+
+/*
+ * The daemon's client: finds the per-user daemon (its socket and lock, from daemon-paths.ts),
+ * starts it on demand, checks its version, and gives typed calls (the method table's types).
+ * Loads neither the daemon nor the supervisor: a command that only talks to the daemon stays light.
+ */
+
+export type DaemonClient = IpcClient<DaemonMethods>;
+
+export interface DaemonConnection {
+  readonly client: DaemonClient;
+  readonly hello: HelloResult;
+  readonly paths: DaemonPaths;
+  /** This process started the daemon. */
+  readonly spawned: boolean;
+  close(): Promise<void>;
+}
+
+export interface DaemonClientOptions {
+  /** Environment for the directories (SVC_HOME, XDG_*), and the spawned daemon's own. */
+  env?: Record<string, string | undefined>;
+  runDir?: string;
+  stateDir?: string;
+  /** The connect timeout, and the default timeout of a call. */
+  timeoutMs?: number;
+  /** Talk to a daemon of another version (to find out what it runs, move its services, or stop it). */
+  acceptOtherVersion?: boolean;
+  /** What `ensureDaemon` runs: this node binary and this package's `bin/daemon.mjs` by default. */
+  execPath?: string;
+  entry?: string;
+  /** How long `ensureDaemon` waits for a daemon it spawned to serve. */
+  spawnTimeoutMs?: number;
+}
+
+export const DAEMON_CLIENT_DEFAULTS = { timeoutMs: 2_000, spawnTimeoutMs: 15_000 } as const;
+
+/** The script a spawned daemon runs: `bin/daemon.mjs` of this package. */
+export function daemonEntry(): string {
+  return fileURLToPath(new URL('../bin/daemon.mjs', import.meta.url));
+}
+
+function pathsOf(options: DaemonClientOptions): DaemonPaths {
+  return daemonPaths(options.env ?? process.env, { ...(options.runDir ? { runDir: options.runDir } : {}), ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
+}
+
+/** What to tell someone whose client meets a daemon of another version. */
+export function versionFix(daemonVersion: string): string {
+  return `move its services to ${SUPERVISOR_VERSION} with \`svc daemon restart\` (each restarts once, configs read again), or stop them all with \`svc daemon stop\`; nothing was asked of the ${daemonVersion} daemon`;
+}
+
+/** Connects to the running daemon; null when none serves. Throws EDAEMON_VERSION for another version. */
+export async function connectDaemon(options: DaemonClientOptions = {}): Promise<DaemonConnection | null> {
+  const paths = pathsOf(options);
+  let client: DaemonClient;
+  try {
+    client = await connectIpc<DaemonMethods>(paths.socketPath, { timeoutMs: options.timeoutMs ?? DAEMON_CLIENT_DEFAULTS.timeoutMs });
+  } catch (error) {
+    if (isIpcError(error) && (error.code === 'EIPC_NOT_RUNNING' || error.code === 'EIPC_CLOSED')) return null;
+    throw error;
+  }
+  let hello: HelloResult;
+  try {
+    hello = await client.call('hello', null);
+  } catch (error) {
+    await client.close();
+    // A daemon from before `hello` existed cannot say its version: it is another one.
+    if (isIpcError(error) && error.code === 'EIPC_UNKNOWN_METHOD') throw new DaemonVersionError('older than 0.2', SUPERVISOR_VERSION, null, versionFix('older'));
+    // It closed while we asked (exiting): as good as not running.
+    if (isIpcError(error) && error.code === 'EIPC_CLOSED') return null;
+    throw error;
+  }
+  if (hello.version !== SUPERVISOR_VERSION && !options.acceptOtherVersion) {
+    await client.close();
+    throw new DaemonVersionError(hello.version, SUPERVISOR_VERSION, hello.pid, versionFix(hello.version));
+  }
+  return { client, hello, paths, spawned: false, close: () => client.close() };
+}
+
+/** Spawns a daemon detached (its own session, cwd /), its output appended to its log file. */
+export function spawnDaemon(options: DaemonClientOptions = {}): { readonly exited: { code: number | null; signal: string | null } | null } {
+  const paths = pathsOf(options);
+  mkdirSync(path.dirname(paths.logFile), { recursive: true, mode: 0o700 });
+  const log = openSync(paths.logFile, 'a', 0o600);
+  const watch: { exited: { code: number | null; signal: string | null } | null } = { exited: null };
+  try {
+    const env = Object.fromEntries(Object.entries(options.env ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));
+    const child = spawn(options.execPath ?? process.execPath, [options.entry ?? daemonEntry()], { detached: true, stdio: ['ignore', log, log], env, cwd: '/' });
+    child.once('exit', (code, signal) => (watch.exited = { code, signal }));
+    child.once('error', (error) => (watch.exited = { code: null, signal: `spawn error: ${error.message}` }));
+    child.unref();
+  } finally {
+    closeSync(log);
+  }
+  return watch;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Connects to the daemon, spawning it first when none serves. Two clients at once may both spawn
+ * one: the second loses the daemon lock and exits, and its client waits for the winner.
+ */
+export async function ensureDaemon(options: DaemonClientOptions = {}): Promise<DaemonConnection> {
+  const existing = await connectDaemon(options);
+  if (existing) return existing;
+  const paths = pathsOf(options);
+  const watch = spawnDaemon(options);
+  const timeoutMs = options.spawnTimeoutMs ?? DAEMON_CLIENT_DEFAULTS.spawnTimeoutMs;
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const connection = await connectDaemon(options);
+    if (connection) return { ...connection, spawned: true };
+    const tail = () => tailLog(paths.logFile, 20);
+    if (watch.exited) {
+      // Another client's daemon may have won the lock: wait for it while it holds the lock and boots.
+      const lock = await readLock({ name: paths.lockName, dir: paths.runDir });
+      if (lock.state !== 'held') {
+        const { code, signal } = watch.exited;
+        throw new DaemonStartError(`it exited before it served (${signal ?? `code ${code}`})`, paths.logFile, tail());
+      }
+    }
+    if (performance.now() > deadline) throw new DaemonStartError(`it did not answer on ${paths.socketPath} within ${timeoutMs} ms`, paths.logFile, tail());
+    await pause(10);
+  }
+}
+
+/** Resolves true once no daemon holds the lock (false after `timeoutMs`). */
+export async function waitForDaemonGone(options: DaemonClientOptions = {}, timeoutMs = 30_000): Promise<boolean> {
+  const paths = pathsOf(options);
+  const deadline = performance.now() + timeoutMs;
+  while ((await readLock({ name: paths.lockName, dir: paths.runDir })).state === 'held') {
+    if (performance.now() > deadline) return false;
+    await pause(20);
+  }
+  return true;
+}
+
+/**
+ * Runs `work` with a connection to the daemon (spawned when needed). A daemon that was exiting as
+ * the call came (idle, it answers ECLOSED) is waited out and the work done once more on a new one.
+ */
+export async function withDaemon<T>(options: DaemonClientOptions, work: (connection: DaemonConnection) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const connection = await ensureDaemon(options);
+    try {
+      return await work(connection);
+    } catch (error) {
+      if (attempt > 0 || (error as { code?: unknown }).code !== 'ECLOSED') throw error;
+      await waitForDaemonGone(options);
+    } finally {
+      await connection.close();
+    }
+  }
+}
+
+/** What `restartDaemon` moved, and what did not start again on the new daemon. */
+export interface DaemonRestart {
+  from: { version: string; pid: number } | null;
+  to: { version: string; pid: number };
+  started: ServiceTarget[];
+  failed: Array<ServiceTarget & { error: string }>;
+}
+
+/**
+ * Moves every active service to a daemon of this client's version: asks the running daemon (of
+ * any version) what it runs and how, stops it gracefully, starts a new daemon and starts each
+ * service on it again with the same definition and environment.
+ */
+export async function restartDaemon(options: DaemonClientOptions = {}): Promise<DaemonRestart> {
+  const old = await connectDaemon({ ...options, acceptOtherVersion: true });
+  let services: ExportedService[] = [];
+  let from: DaemonRestart['from'] = null;
+  if (old) {
+    try {
+      from = { version: old.hello.version, pid: old.hello.pid };
+      services = await old.client.call('export', null);
+      await old.client.call('shutdown', null);
+    } finally {
+      await old.close();
+    }
+    if (!(await waitForDaemonGone(options, 10 * 60_000))) throw new DaemonStartError(`the old daemon (pid ${from?.pid}) did not exit`, pathsOf(options).logFile, []);
+  }
+  const connection = await ensureDaemon(options);
+  const started: ServiceTarget[] = [];
+  const failed: DaemonRestart['failed'] = [];
+  try {
+    for (const { project, service, definition, environment } of services) {
+      try {
+        await connection.client.call('start', { project, service, definition, environment: environment ?? null }, { timeoutMs: Infinity });
+        started.push({ project, service });
+      } catch (error) {
+        failed.push({ project, service, error: (error as Error).message });
+      }
+    }
+    return { from, to: { version: connection.hello.version, pid: connection.hello.pid }, started, failed };
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,174 @@
+import { callMethod, defineMethods, subscribeMethod, type IpcSubscriptionContext } from '@svc/ipc';
+import type { ExportedService, ServiceSpec, ServiceTarget, StopResult } from './daemon-host.js';
+import { PROJECT_ID, type ProjectRef } from './daemon-paths.js';
+import type { DaemonRow } from './daemon-state.js';
+import type { ServiceDefinition } from './definition.js';
+import type { SupervisorEvent } from './events.js';
+import { SERVICE_NAME } from './options.js';
+import type { ReloadResult } from './service.js';
+
+/** What `hello` answers: who the daemon is. Its shape never changes (see version.ts). */
+export interface HelloResult {
+  version: string;
+  protocol: number;
+  pid: number;
+  startedAt: string;
+  socket: string;
+}
+
+export type LogsStream = 'stdout' | 'stderr' | 'events';
+export interface LogEvent {
+  stream: LogsStream;
+  line: string;
+}
+
+/** What the admin methods do; the daemon implements it, the method table checks what reaches it. */
+export interface DaemonApi {
+  hello(): HelloResult;
+  start(target: ServiceTarget, spec: ServiceSpec | undefined): Promise<DaemonRow[]>;
+  stop(target: ServiceTarget): Promise<StopResult>;
+  restart(target: ServiceTarget, spec: ServiceSpec | undefined): Promise<DaemonRow[]>;
+  reload(target: ServiceTarget, spec: ServiceSpec | undefined): Promise<ReloadResult & { rows: DaemonRow[] }>;
+  scale(target: ServiceTarget, instances: number): Promise<DaemonRow[]>;
+  status(filter: { project?: string; service?: string }): DaemonRow[];
+  metrics(): string;
+  exported(): ExportedService[];
+  shutdown(): Promise<{ stopped: number }>;
+  logs(target: ServiceTarget, options: { stream: LogsStream; lines: number; follow: boolean }, emit: (event: LogEvent) => boolean, ctx: IpcSubscriptionContext): Promise<() => void>;
+  events(filter: { project?: string; service?: string }, emit: (event: SupervisorEvent & { project: string }) => boolean): () => void;
+}
+
+/** The most lines a `logs` call may ask for. */
+export const MAX_LOG_LINES = 100_000;
+
+type Params = Record<string, unknown>;
+
+function record(params: unknown): Params {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new Error('expected an object of parameters');
+  return params as Params;
+}
+
+function project(value: unknown): ProjectRef {
+  const p = value as { id?: unknown; config?: unknown } | null;
+  if (typeof p !== 'object' || p === null || typeof p.id !== 'string' || !PROJECT_ID.test(p.id)) {
+    throw new Error('expected project: { id: 1-64 letters, digits, ".", "_", "-", config: an absolute path or null }');
+  }
+  if (p.config !== null && (typeof p.config !== 'string' || !p.config.startsWith('/') || p.config.includes('\0'))) {
+    throw new Error('expected project.config: an absolute path or null');
+  }
+  return { id: p.id, config: p.config };
+}
+
+/** A call's service: `{ project, service }`. */
+export interface TargetParams {
+  project: ProjectRef;
+  service: string;
+}
+
+/** A start, restart or reload: the service, and optionally how to run it now. */
+export interface SpecParams extends TargetParams {
+  definition?: ServiceDefinition;
+  environment?: Record<string, string> | null;
+}
+
+export interface ScaleParams extends TargetParams {
+  instances: number;
+}
+
+export interface LogsParams extends TargetParams {
+  stream: LogsStream;
+  lines: number;
+  follow: boolean;
+}
+
+export interface FilterParams {
+  project?: string;
+  service?: string;
+}
+
+function target(params: unknown): TargetParams {
+  const p = record(params);
+  if (typeof p.service !== 'string' || !SERVICE_NAME.test(p.service)) throw new Error('expected service: 1-64 letters, digits, ".", "_", "-"');
+  return { project: project(p.project), service: p.service };
+}
+
+/** A definition is checked in full by the Service (EINVALID_OPTIONS, naming every option); here only its shape. */
+function specParams(params: unknown): SpecParams {
+  const t = target(params);
+  const p = params as Params;
+  if (p.definition === undefined) return t;
+  if (typeof p.definition !== 'object' || p.definition === null || Array.isArray(p.definition)) throw new Error('expected definition: an object');
+  const environment = p.environment ?? null;
+  if (environment !== null && (typeof environment !== 'object' || Array.isArray(environment) || !Object.values(environment).every((v) => typeof v === 'string'))) {
+    throw new Error('expected environment: an object of strings, or null');
+  }
+  return { ...t, definition: p.definition as ServiceDefinition, environment: environment as Record<string, string> | null };
+}
+
+function specOf(p: SpecParams): ServiceSpec | undefined {
+  return p.definition === undefined ? undefined : { definition: p.definition, environment: p.environment ?? null };
+}
+
+const targetOf = (p: TargetParams): ServiceTarget => ({ project: p.project, service: p.service });
+
+function filter(params: unknown): FilterParams {
+  const p = params === undefined || params === null ? {} : record(params);
+  const out: FilterParams = {};
+  if (p.project !== undefined) {
+    if (typeof p.project !== 'string' || !PROJECT_ID.test(p.project)) throw new Error('expected project: a project id');
+    out.project = p.project;
+  }
+  if (p.service !== undefined) {
+    if (typeof p.service !== 'string' || !SERVICE_NAME.test(p.service)) throw new Error('expected service: a service name');
+    out.service = p.service;
+  }
+  return out;
+}
+
+function scaleParams(params: unknown): ScaleParams {
+  const t = target(params);
+  const instances = (params as Params).instances;
+  if (typeof instances !== 'number' || !Number.isInteger(instances)) throw new Error('expected instances: an integer');
+  return { ...t, instances };
+}
+
+function logsParams(params: unknown): LogsParams {
+  const t = target(params);
+  const { stream = 'stdout', lines = 100, follow = false } = params as Params;
+  if (stream !== 'stdout' && stream !== 'stderr' && stream !== 'events') throw new Error('expected stream: "stdout" | "stderr" | "events"');
+  if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 0 || lines > MAX_LOG_LINES) throw new Error(`expected lines: an integer 0-${MAX_LOG_LINES}`);
+  if (typeof follow !== 'boolean') throw new Error('expected follow: boolean');
+  return { ...t, stream, lines, follow };
+}
+
+const none = (): null => null;
+
+/**
+ * The daemon's admin methods, each checking its params at the boundary (a bad one is
+ * EIPC_BAD_PARAMS naming what was expected) before it reaches the daemon. The client is typed
+ * from this table (`DaemonMethods`).
+ */
+export function daemonMethods(api: DaemonApi) {
+  return defineMethods({
+    hello: callMethod({ validate: none, handle: () => api.hello() }),
+    start: callMethod({ validate: specParams, handle: (p) => api.start(targetOf(p), specOf(p)) }),
+    stop: callMethod({ validate: target, handle: (p) => api.stop(targetOf(p)) }),
+    restart: callMethod({ validate: specParams, handle: (p) => api.restart(targetOf(p), specOf(p)) }),
+    reload: callMethod({ validate: specParams, handle: (p) => api.reload(targetOf(p), specOf(p)) }),
+    scale: callMethod({ validate: scaleParams, handle: (p) => api.scale(targetOf(p), p.instances) }),
+    status: callMethod({ validate: filter, handle: (f) => api.status(f) }),
+    metrics: callMethod({ validate: none, handle: () => ({ text: api.metrics() }) }),
+    export: callMethod({ validate: none, handle: () => api.exported() }),
+    shutdown: callMethod({ validate: none, handle: () => api.shutdown() }),
+    logs: subscribeMethod({
+      validate: logsParams,
+      subscribe: (p, emit: (event: LogEvent) => boolean, ctx) => api.logs(targetOf(p), { stream: p.stream, lines: p.lines, follow: p.follow }, emit, ctx),
+    }),
+    events: subscribeMethod({
+      validate: filter,
+      subscribe: (f, emit: (event: SupervisorEvent & { project: string }) => boolean) => api.events(f, emit),
+    }),
+  });
+}
+
+export type DaemonMethods = ReturnType<typeof daemonMethods>;

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { resolveRunDir, resolveStateDir } from '@svc/lock/dirs';
+
+/*
+ * Where the per-user daemon and its services keep their files, and the names of its locks: the one
+ * place each name is made, for the daemon, its client and `svc status` alike.
+ *
+ *   <run dir>/daemon.sock                          the admin socket (0600)
+ *   <run dir>/svc-daemon.lock                      one daemon per user (per SVC_HOME)
+ *   <run dir>/svc-service-<project>-<name>.lock    held while a service is active
+ *   <run dir>/<project>/<name>.notify.sock         each instance's notify socket
+ *   <state dir>/logs/daemon.log                    the daemon's own output
+ *   <state dir>/logs/<project>/<name>.{out.log,err.log,events.jsonl}
+ *   <state dir>/daemon-state.json                  what the daemon hosts (read when it is gone)
+ */
+
+/** The project of services started without a config file (`svc start name -- cmd`). */
+export const ADHOC_PROJECT = 'adhoc';
+/** A project id: `adhoc`, `cfg-<12 hex>` for a config file, or a library user's own. */
+export const PROJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const DAEMON_LOCK = 'svc-daemon';
+
+/** Which project a service belongs to: a service is (project, name). */
+export interface ProjectRef {
+  id: string;
+  /** The config file, by its real path; null for the ad-hoc project. */
+  config: string | null;
+}
+
+export interface DaemonPaths {
+  runDir: string;
+  stateDir: string;
+  socketPath: string;
+  lockName: string;
+  logFile: string;
+  stateFile: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function daemonPaths(env: Env = process.env, dirs: { runDir?: string; stateDir?: string } = {}): DaemonPaths {
+  const runDir = dirs.runDir ?? resolveRunDir(env);
+  const stateDir = dirs.stateDir ?? resolveStateDir(env);
+  return {
+    runDir,
+    stateDir,
+    socketPath: path.join(runDir, 'daemon.sock'),
+    lockName: DAEMON_LOCK,
+    logFile: path.join(stateDir, 'logs', 'daemon.log'),
+    stateFile: path.join(stateDir, 'daemon-state.json'),
+  };
+}
+
+export const adhocProject: ProjectRef = { id: ADHOC_PROJECT, config: null };
+
+/** The project of a config file: named after the SHA-256 of its real path, so links and `..` agree. */
+export function configProject(configFile: string): ProjectRef {
+  let real: string;
+  try {
+    real = realpathSync(configFile);
+  } catch (error) {
+    // A file that vanished since it was found: its resolved path still names the same project.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    real = path.resolve(configFile);
+  }
+  return { id: `cfg-${createHash('sha256').update(real).digest('hex').slice(0, 12)}`, config: real };
+}
+
+/** The lock a service's host holds while the service is active. */
+export function serviceLockName(project: string, service: string): string {
+  return `svc-service-${project}-${service}`;
+}
+
+/** Where one project's services write their logs and put their notify sockets. */
+export function projectDirs(paths: DaemonPaths, project: string): { logDir: string; runDir: string } {
+  return { logDir: path.join(paths.stateDir, 'logs', project), runDir: path.join(paths.runDir, project) };
+}
+
+/** A service's log file, as `svc logs` reads it when the daemon does not host it. */
+export function serviceLogFile(paths: DaemonPaths, project: string, service: string, stream: 'stdout' | 'stderr' | 'events'): string {
+  const suffix = stream === 'stdout' ? 'out.log' : stream === 'stderr' ? 'err.log' : 'events.jsonl';
+  return path.join(projectDirs(paths, project).logDir, `${service}.${suffix}`);
+}

@@ -1,0 +1,56 @@
+import type { RestartPolicy } from './restart-policy.js';
+import { MAX_DURATION_MS, MAX_SIZE_BYTES } from './units.js';
+
+export type ReadinessType = 'notify' | 'http' | 'tcp' | 'none';
+export type LockBackend = 'redis' | 'postgres';
+
+/**
+ * Every default the Supervisor uses. The docs page's options table is checked against this
+ * object by a test, so what the docs say is what the code does.
+ */
+export const DEFAULTS = {
+  args: [] as string[],
+  inheritEnv: true,
+  ipc: 'auto' as boolean | 'auto',
+  readiness: { type: 'none' as ReadinessType, timeoutMs: 30_000, intervalMs: 100 },
+  liveness: { heartbeatTimeoutMs: 0, intervalMs: 10_000, failureThreshold: 3, timeoutMs: 5_000, reportTimeoutMs: 2_000 },
+  restart: {
+    policy: 'on-failure' as RestartPolicy,
+    delayMs: 1_000,
+    factor: 2,
+    maxDelayMs: 30_000,
+    jitter: 0.1,
+    resetAfterMs: 60_000,
+    neverRestartExitCodes: [] as number[],
+    crashLoop: { count: 5, windowMs: 60_000 },
+  },
+  stop: { signal: 'SIGTERM' as NodeJS.Signals, timeoutMs: 10_000 },
+  limits: { memoryBytes: 0, cpuPercent: 0, windowMs: 10_000, sampleIntervalMs: 2_000 },
+  logs: { maxSizeBytes: 10 * 1024 * 1024, maxFiles: 5, maxBufferBytes: 1024 * 1024, stderrTailLines: 50 },
+  lock: { ttlMs: 10_000 },
+} as const;
+
+/**
+ * The bounds of the options that have more than "a duration" or "a size" (which are bounded by
+ * MAX_DURATION_MS and MAX_SIZE_BYTES): one place, used by the checks and shown by the docs.
+ */
+export const LIMITS = {
+  instance: { max: 1023 },
+  readiness: { timeout: { min: 1 }, interval: { min: 1 } },
+  liveness: { heartbeatTimeout: { min: 0 }, interval: { min: 10 }, failureThreshold: { max: 1000 }, timeout: { min: 1 } },
+  restart: { factor: { min: 1, max: 10 }, crashLoopCount: { max: 1000 }, crashLoopWindow: { min: 1 } },
+  limits: { cpu: { max: 100 * 1024 }, sampleInterval: { min: 10 } },
+  logs: { maxSize: { min: 1 }, maxFiles: { max: 100 }, maxBuffer: { min: 1 }, stderrTailLines: { max: 10_000 } },
+  lock: { ttl: { min: 100 } },
+  /** Every duration option, unless a tighter bound is listed above. */
+  durationMs: { max: MAX_DURATION_MS },
+  /** Every size option. */
+  sizeBytes: { max: MAX_SIZE_BYTES },
+} as const;
+
+/** A service name: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit. */
+export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A distributed lock's key (lock.key). */
+export const LOCK_KEY = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+/** The lease's name when `lock.key` is not given: `svc-service-<name>`, the same on every host. */
+export const LOCK_KEY_PREFIX = 'svc-service-';

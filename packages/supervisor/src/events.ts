@@ -1,0 +1,53 @@
+import type { SupervisorState } from './states.js';
+
+export type LogStream = 'stdout' | 'stderr';
+
+export type SupervisorEventType =
+  | 'state'
+  | 'spawned'
+  | 'spawn-error'
+  | 'ready'
+  | 'status'
+  | 'exited'
+  | 'restarting'
+  | 'gave-up'
+  | 'stop-requested'
+  | 'killed'
+  | 'liveness-failed'
+  | 'limit-exceeded'
+  | 'report'
+  | 'log-error'
+  | 'lease-acquired'
+  | 'lease-lost'
+  | 'lease-released'
+  | 'lease-error'
+  // A Service's own events (instance -1): its socket, reloads and scaling.
+  | 'listening'
+  | 'socket-closed'
+  | 'reload-started'
+  | 'instance-replaced'
+  | 'reload-done'
+  | 'reload-failed'
+  | 'reload-fallback'
+  | 'scale';
+
+/** One line of the JSON-lines event log, and the payload of the `event` event. */
+export interface SupervisorEvent {
+  /** Wall-clock time (ISO 8601), for humans; intervals are measured on the monotonic clock. */
+  time: string;
+  service: string;
+  instance: number;
+  type: SupervisorEventType;
+  [field: string]: unknown;
+}
+
+export interface StateChange {
+  from: SupervisorState;
+  to: SupervisorState;
+  reason: string;
+}
+
+export interface LogLine {
+  stream: LogStream;
+  line: string;
+}

@@ -1,0 +1,53 @@
+import { backoffDelayMs } from './backoff.js';
+import type { ResolvedSupervisorOptions } from './options.js';
+import { shouldRestart, type ExitReason } from './restart-policy.js';
+
+/** What happens after an exit has been handled (leftovers swept). */
+export type RestartDecision =
+  /** The exit was asked for: the instance is stopped. */
+  | { action: 'stopped' }
+  /** Under `lock`, the lease is gone: wait for it again (standby). */
+  | { action: 'seek-lease' }
+  /** The supervisor gives up: `failed`. */
+  | { action: 'give-up'; reason: string; kind: 'never-restart-code' | 'crash-loop' }
+  /** The restart policy says no restart: `stopped` after a clean exit, else `crashed`, for good. */
+  | { action: 'settle'; state: 'stopped' | 'crashed'; why: string }
+  /** Restart after `delayMs` (backoff), the `attempt`-th in a row. */
+  | { action: 'restart'; attempt: number; delayMs: number };
+
+export interface ExitOutcome {
+  /** The stop was asked for (or the instance was no longer wanted). */
+  requested: boolean;
+  /** `lock` is set and no lease is held any more. */
+  leaseMissing: boolean;
+  reason: ExitReason;
+  code: number | null;
+  phase: 'start' | 'run';
+  uptimeMs: number;
+  /** Restarts in a row before this exit. */
+  attempt: number;
+  crashLoop: { exhausted: boolean; recentStarts: number };
+}
+
+/**
+ * The restart decision, as a pure function of what happened and the options: the restart table
+ * (restart-policy.ts), the crash-loop window and the backoff. `random` spreads the delay (jitter).
+ */
+export function decideAfterExit(exit: ExitOutcome, o: ResolvedSupervisorOptions, random: () => number): RestartDecision {
+  if (exit.requested) return { action: 'stopped' };
+  if (exit.leaseMissing) return { action: 'seek-lease' };
+  if (exit.reason === 'never-restart-code') {
+    return { action: 'give-up', reason: `exit code ${exit.code} is in restart.neverRestartExitCodes`, kind: 'never-restart-code' };
+  }
+  if (!shouldRestart(o.restart.policy, exit.reason)) {
+    return exit.reason === 'clean'
+      ? { action: 'settle', state: 'stopped', why: 'exited cleanly before it was ready' }
+      : { action: 'settle', state: 'crashed', why: `${exit.reason}, restart policy ${o.restart.policy}` };
+  }
+  if (exit.crashLoop.exhausted) {
+    const what = exit.phase === 'start' ? 'failed to start' : 'crashed';
+    return { action: 'give-up', reason: `${what} ${exit.crashLoop.recentStarts} times within ${o.restart.crashLoop.windowMs} ms (restart.crashLoop)`, kind: 'crash-loop' };
+  }
+  const attempt = (exit.uptimeMs >= o.restart.resetAfterMs ? 0 : exit.attempt) + 1;
+  return { action: 'restart', attempt, delayMs: backoffDelayMs(attempt, o.restart, random) };
+}

@@ -1,0 +1,100 @@
+import { InvalidOptionsError } from './errors.js';
+import { isObject, OptionChecker } from './option-checks.js';
+import { resolveWith, SUPERVISOR_OPTION_KEYS, type ResolvedSupervisorOptions, type SupervisorOptions } from './options.js';
+
+/** Defaults of the options a Service adds to a Supervisor's; the docs table is checked against them. */
+export const SERVICE_DEFAULTS = {
+  instances: 1,
+  maxInstances: 64,
+  listen: { host: '127.0.0.1', backlog: 511 },
+} as const;
+
+export interface ListenOptions {
+  /** 0 picks a free port (see `summary().listen.port`). */
+  port: number;
+  host?: string;
+  backlog?: number;
+}
+
+export interface ServiceOptions extends Omit<SupervisorOptions, 'instance'> {
+  /** How many copies run, each supervised on its own, with `SVC_INSTANCE` 0…N-1. Change it with `scale()`. */
+  instances?: number;
+  /**
+   * The service's listening socket, bound once by the supervisor and kept open for the service's
+   * life; every instance gets it as fd 3 (`LISTEN_FDS`). Needed for `reload()` without downtime.
+   */
+  listen?: ListenOptions | null;
+}
+
+export interface ResolvedListen {
+  port: number;
+  host: string;
+  backlog: number;
+}
+
+export interface CheckedServiceOptions {
+  resolved: ResolvedSupervisorOptions;
+  instances: number;
+  listen: ResolvedListen | null;
+}
+
+/** A Service's top-level options: a Supervisor's, less `instance`, plus `instances` and `listen`. */
+export const SERVICE_OPTION_KEYS: readonly string[] = [...SUPERVISOR_OPTION_KEYS.filter((k) => k !== 'instance'), 'instances', 'listen'];
+
+/** Checks a Service's options, every problem at once; throws InvalidOptionsError listing them. */
+export function checkServiceOptions(options: ServiceOptions): CheckedServiceOptions {
+  if (!isObject(options)) throw new InvalidOptionsError('options', options, 'an object');
+  const c = new OptionChecker();
+  const checked = checkServiceWith(c, options as unknown as Record<string, unknown>);
+  c.throwIfAny();
+  return checked;
+}
+
+/** The Service's rules, recording problems in `c` (see resolveWith). */
+export function checkServiceWith(c: OptionChecker, options: Record<string, unknown>, keys: readonly string[] = SERVICE_OPTION_KEYS): CheckedServiceOptions {
+  if ('instance' in options) c.fail('instance', options.instance, 'no instance: a Service numbers its instances itself (instances sets how many)');
+  const resolved = resolveWith(c, options, keys.includes('instance') ? keys : [...keys, 'instance']);
+  const instances = readInstances(c, options.instances ?? SERVICE_DEFAULTS.instances);
+  const listen = readListen(c, options.listen ?? null);
+  if (listen && (resolved.readiness.type === 'tcp' || resolved.readiness.type === 'http')) {
+    c.fail(
+      'readiness.type',
+      resolved.readiness.type,
+      'notify or none with listen: the shared socket answers a tcp probe itself, and an http probe can reach another instance',
+    );
+  }
+  if (resolved.lock && (instances > 1 || listen)) {
+    c.fail('lock', options.lock, 'no lock with listen or instances above 1: leader election runs a single copy, across hosts');
+  }
+  return { resolved, instances, listen };
+}
+
+/** The number of instances, or EINVALID_OPTIONS naming the bounds. */
+export function resolveInstances(value: unknown): number {
+  const c = new OptionChecker();
+  const instances = readInstances(c, value);
+  c.throwIfAny();
+  return instances;
+}
+
+function readInstances(c: OptionChecker, value: unknown): number {
+  return c.int('instances', value, SERVICE_DEFAULTS.instances, 1, SERVICE_DEFAULTS.maxInstances);
+}
+
+function readListen(c: OptionChecker, value: unknown): ResolvedListen | null {
+  if (value === null) return null;
+  if (!isObject(value)) {
+    c.fail('listen', value, 'an object { port, host?, backlog? }');
+    return null;
+  }
+  c.known('listen', value, ['port', 'host', 'backlog']);
+  const { port, host = SERVICE_DEFAULTS.listen.host, backlog = SERVICE_DEFAULTS.listen.backlog } = value;
+  if (port === undefined) c.fail('listen.port', port, 'an integer from 0 to 65535 (0 picks a free port)');
+  const resolvedPort = c.int('listen.port', port, 0, 0, 65_535);
+  if (typeof host !== 'string' || host === '' || host.length > 253) c.fail('listen.host', host, 'a host name or IP address');
+  return { port: resolvedPort, host: String(host), backlog: c.int('listen.backlog', backlog, SERVICE_DEFAULTS.listen.backlog, 1, 65_535) };
+}
+
+export function sameListen(a: ResolvedListen | null, b: ResolvedListen | null): boolean {
+  return a === b || (a !== null && b !== null && a.port === b.port && a.host === b.host && a.backlog === b.backlog);
+}
