@@ -8,6 +8,8 @@ export interface InstallState {
   existed: boolean;
   enable: boolean;
   linger: boolean;
+  /** Restart a running service whose definition changed (else the change applies at its next start). */
+  restartOnChange: boolean;
 }
 
 /**
@@ -23,9 +25,10 @@ export interface Backend {
   warnings: InstallerWarning[];
   installCommands(state: InstallState): PlannedCommand[];
   enableCommands(): PlannedCommand[];
-  disableCommands(): PlannedCommand[];
-  /** Run while the definition file is still there. */
-  beforeRemoveCommands(): PlannedCommand[];
+  /** `stop`: stop the running service too. */
+  disableCommands(stop: boolean): PlannedCommand[];
+  /** Run while the definition file is still there; `stop`: stop the running service too. */
+  beforeRemoveCommands(stop: boolean): PlannedCommand[];
   /** Run after the files are gone. */
   afterRemoveCommands(): PlannedCommand[];
   isEnabledCommand(): PlannedCommand;

@@ -32,4 +32,8 @@ export const INSTALL_DEFAULTS = {
   dryRun: false,
   /** For user units: also turn lingering on (`loginctl enable-linger`) so the service starts at boot. */
   linger: false,
+  /** A running service whose definition changed is restarted so that it runs the new one. */
+  restartOnChange: true,
+  /** uninstall(): the running service is stopped too. */
+  stop: true,
 } as const;

@@ -1,5 +1,5 @@
 export { createInstaller, generate } from './installer.js';
-export type { ActionOptions, ActionResult, ExecutedCommand, FileChange, InstallActionOptions, Installer, ServiceDefinition } from './installer.js';
+export type { ActionOptions, ActionResult, ExecutedCommand, FileChange, InstallActionOptions, UninstallActionOptions, Installer, ServiceDefinition } from './installer.js';
 export type {
   InstallerOptions,
   InstallerWarning,

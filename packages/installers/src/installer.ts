@@ -48,6 +48,17 @@ export interface ActionOptions {
 export interface InstallActionOptions extends ActionOptions {
   enable?: boolean;
   linger?: boolean;
+  /**
+   * Restart a running service whose definition changed, so that it runs the new one (default
+   * true). false: the change applies at its next start (what a service that hosts others wants).
+   */
+  restartOnChange?: boolean;
+}
+
+/** uninstall() and disable(). */
+export interface UninstallActionOptions extends ActionOptions {
+  /** Stop the running service too (default true). false: it runs on until it ends; it only no longer starts. */
+  stop?: boolean;
 }
 
 export type FileChange = PlannedFile | { kind: 'remove'; path: string };
@@ -78,9 +89,9 @@ export interface Installer {
   readonly path: string;
   generate(): ServiceDefinition;
   install(options?: InstallActionOptions): Promise<ActionResult>;
-  uninstall(options?: ActionOptions): Promise<ActionResult>;
+  uninstall(options?: UninstallActionOptions): Promise<ActionResult>;
   enable(options?: ActionOptions): Promise<ActionResult>;
-  disable(options?: ActionOptions): Promise<ActionResult>;
+  disable(options?: UninstallActionOptions): Promise<ActionResult>;
   isInstalled(): Promise<boolean>;
   isEnabled(): Promise<boolean>;
   /** Lingering of the unit's user, for systemd user units; undefined elsewhere. */
@@ -114,18 +125,19 @@ export function createInstaller(options: InstallerOptions): Installer {
       path: definition.path,
       content: definition.kind === 'write' ? definition.content : '',
       files: backend.files,
-      commands: backend.installCommands({ changed: true, existed: false, enable: true, linger: false }),
+      commands: backend.installCommands({ changed: true, existed: false, enable: true, linger: false, restartOnChange: true }),
       warnings: backend.warnings,
     }),
 
     async install(actionOptions = {}) {
       const enable = flag('enable', actionOptions.enable, INSTALL_DEFAULTS.enable);
       const linger = flag('linger', actionOptions.linger, INSTALL_DEFAULTS.linger);
+      const restartOnChange = flag('restartOnChange', actionOptions.restartOnChange, INSTALL_DEFAULTS.restartOnChange);
       const dryRun = flag('dryRun', actionOptions.dryRun, INSTALL_DEFAULTS.dryRun);
       const existed = await isInstalled();
       const files = await filesToWrite(backend);
       const changed = files.length > 0;
-      const commands = backend.installCommands({ changed, existed, enable, linger });
+      const commands = backend.installCommands({ changed, existed, enable, linger, restartOnChange });
       const lingerInfo = await lingerStatus();
       const warnings = [...backend.warnings];
       if (lingerInfo && !lingerInfo.enabled && !linger) {
@@ -155,12 +167,13 @@ export function createInstaller(options: InstallerOptions): Installer {
 
     async uninstall(actionOptions = {}) {
       const dryRun = flag('dryRun', actionOptions.dryRun, INSTALL_DEFAULTS.dryRun);
+      const stop = flag('stop', actionOptions.stop, INSTALL_DEFAULTS.stop);
       const installed = await isInstalled();
       const files: FileChange[] = [];
       for (const file of backend.files) {
         if ((await readIfExists(file.path)) !== undefined) files.push({ kind: 'remove', path: file.path });
       }
-      const before = installed ? backend.beforeRemoveCommands() : [];
+      const before = installed ? backend.beforeRemoveCommands(stop) : [];
       const after = installed ? backend.afterRemoveCommands() : [];
       const result: ActionResult = {
         action: 'uninstall',
@@ -179,7 +192,7 @@ export function createInstaller(options: InstallerOptions): Installer {
     },
 
     enable: (actionOptions = {}) => toggle('enable', actionOptions, backend.enableCommands()),
-    disable: (actionOptions = {}) => toggle('disable', actionOptions, backend.disableCommands()),
+    disable: (actionOptions = {}) => toggle('disable', actionOptions, backend.disableCommands(flag('stop', actionOptions.stop, INSTALL_DEFAULTS.stop))),
 
     isInstalled,
     async isEnabled() {

@@ -58,11 +58,12 @@ export function createLaunchdBackend(o: ResolvedInstallerOptions): Backend {
     installCommands(state: InstallState) {
       if (!state.enable) return [];
       // A loaded job keeps its old definition until it is booted out and bootstrapped again.
-      return state.changed && state.existed ? [unload(), ...load()] : load();
+      return state.changed && state.existed && state.restartOnChange ? [unload(), ...load()] : state.changed && state.existed ? [] : load();
     },
     enableCommands: load,
-    disableCommands: () => [unload(), launchctl('disable', target)],
-    beforeRemoveCommands: () => [unload()],
+    disableCommands: (stop) => [...(stop ? [unload()] : []), launchctl('disable', target)],
+    // Without stop, the job stays loaded (and running) until it ends or the session does; it is not loaded again.
+    beforeRemoveCommands: (stop) => (stop ? [unload()] : []),
     afterRemoveCommands: () => [],
     isEnabledCommand: () => ({ ...launchctl('print', target), mayFail: 'fails when the job is not loaded' }),
     isEnabledFrom: (result) => result.exitCode === 0,

@@ -83,7 +83,8 @@ export function resolveOptions(options: InstallerOptions): ResolvedInstallerOpti
   // `svc run -x` would read a name starting with "-" as a flag; after "--" it is a plain argument.
   const config = configPath === undefined ? [] : ['--config', configPath];
   const runArgs = name.startsWith('-') ? [...config, '--', name] : [name, ...config];
-  const argv = [nodePath, svcEntry, 'run', ...runArgs];
+  const args = options.args === undefined ? ['run', ...runArgs] : resolveArgs(options.args);
+  const argv = [nodePath, svcEntry, ...args];
 
   const resolved: ResolvedInstallerOptions = {
     platform,
@@ -143,6 +144,11 @@ function nameTooLong(name: string, escaped: string, max: number): never {
     `name "${name}" is too long: the escaped service name "${escaped}" has ${escaped.length} characters, at most ${max} are allowed. Use a shorter name.`,
     { field: 'name', value: name, escaped, max },
   );
+}
+
+function resolveArgs(args: unknown): string[] {
+  if (!Array.isArray(args) || args.length === 0) invalidOption('args', args, 'a non-empty array of strings');
+  return (args as unknown[]).map((arg, i) => requireString(`args[${i}]`, arg));
 }
 
 function resolveEnv(env: Record<string, string>): Array<[string, string]> {

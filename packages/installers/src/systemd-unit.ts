@@ -98,14 +98,14 @@ export function createSystemdBackend(o: ResolvedInstallerOptions): Backend {
       const commands: PlannedCommand[] = [];
       if (state.changed) commands.push(systemctl('daemon-reload'));
       // A running service picks up a changed unit only when restarted; try-restart leaves a stopped one alone.
-      if (state.changed && state.existed) commands.push(systemctl('try-restart', unit));
+      if (state.changed && state.existed && state.restartOnChange) commands.push(systemctl('try-restart', unit));
       if (state.enable) commands.push(systemctl('enable', '--now', unit));
       if (state.linger && o.scope === 'user') commands.push(command('loginctl', ['enable-linger', o.user]));
       return commands;
     },
     enableCommands: () => [systemctl('enable', '--now', unit)],
-    disableCommands: () => [systemctl('disable', '--now', unit)],
-    beforeRemoveCommands: () => [systemctl('disable', '--now', unit)],
+    disableCommands: (stop) => [stop ? systemctl('disable', '--now', unit) : systemctl('disable', unit)],
+    beforeRemoveCommands: (stop) => [stop ? systemctl('disable', '--now', unit) : systemctl('disable', unit)],
     afterRemoveCommands: () => [
       systemctl('daemon-reload'),
       { ...systemctl('reset-failed', unit), mayFail: 'there is nothing to reset when the unit never failed' },

@@ -15,6 +15,11 @@ export interface InstallerOptions {
   svcEntry: string;
   /** Absolute path of the config file, passed as `--config`. */
   configPath?: string;
+  /**
+   * The svc arguments the OS manager runs, after node and the entry. Default: `run <name>`
+   * (with `--config <configPath>`), one svc daemon in the foreground for one service.
+   */
+  args?: string[];
   /** Absolute working directory of the service. */
   workingDirectory: string;
   /** Environment variables of the service. */
@@ -67,7 +72,7 @@ export interface ResolvedInstallerOptions {
   runner: CommandRunner;
   /** The OS-level name: `svc-api.service`, launchd label `svc-api`, Windows service `svc-api`. */
   serviceName: string;
-  /** The full argv the OS manager starts: node, entry, `run`, name and `--config`. */
+  /** The full argv the OS manager starts: node, the entry, then `args` (default `run`, name and `--config`). */
   argv: string[];
 }
 

@@ -75,13 +75,14 @@ export function createWindowsBackend(o: ResolvedInstallerOptions): Backend {
       }
       if (state.changed) commands.push(sc('description', id, o.description));
       // WinSW reads its XML when the service starts: a changed file needs a restart.
-      if (state.changed && state.existed && state.enable) commands.push(wrapper('restart'));
+      if (state.changed && state.existed && state.enable && state.restartOnChange) commands.push(wrapper('restart'));
       if (state.enable) commands.push(...enable());
       return commands;
     },
     enableCommands: enable,
-    disableCommands: () => [stop(), sc('config', id, 'start=', 'demand')],
-    beforeRemoveCommands: () => [stop(), sc('delete', id)],
+    disableCommands: (stopNow) => [...(stopNow ? [stop()] : []), sc('config', id, 'start=', 'demand')],
+    // Without stop, Windows marks the service for deletion and removes it once it stops.
+    beforeRemoveCommands: (stopNow) => (stopNow ? [stop(), sc('delete', id)] : [sc('delete', id)]),
     afterRemoveCommands: () => [],
     isEnabledCommand: () => ({ ...sc('qc', id), mayFail: 'fails when the service does not exist' }),
     isEnabledFrom: (result) => result.exitCode === 0 && /START_TYPE\s*:\s*2\s+AUTO_START/.test(result.stdout),
