@@ -10,9 +10,8 @@ if (argv[0] === 'status' && argv.length <= 3 && argv.slice(1).every((a) => a ===
   const { fastStatus } = await import('../dist/fast-status.js');
   await fastStatus(argv.slice(1));
 } else {
-  // `svc start <name> [--json]`: before oclif loads, spawn the config's daemon when none runs (it
-  // boots meanwhile; the command then waits for that same start), or start the service on the
-  // running daemon when the config file is the one it validated (dist/prestart.js).
+  // `svc start <name> [--json]` for a service of the config found from here: start it without
+  // loading oclif (dist/prestart.js); anything it does not expect goes on to the command.
   const words = argv.slice(1).filter((a) => a !== '--json');
   let handled = false;
   if (argv[0] === 'start' && words.length === 1 && argv.length <= 3 && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(words[0])) {

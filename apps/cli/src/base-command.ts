@@ -1,21 +1,8 @@
 import { Command, Flags } from '@oclif/core';
 import type { LoadedConfig } from './config/load.js';
+import { errorJson, errorLines, isSvcError } from './error-output.js';
 
-/** Any error from an @svc/* package or the CLI: branded with Symbol.for('svc.<pkg>.error'). */
-export function isSvcError(error: unknown): error is Error & { code: string } {
-  if (typeof error !== 'object' || error === null) return false;
-  return Object.getOwnPropertySymbols(error).some((s) => /^svc\.[a-z-]+\.error$/.test(s.description ?? ''));
-}
-
-/** The data of an error as `--json` shows it: code, message, and its own enumerable fields. */
-export function errorJson(error: Error & { code?: unknown }): { error: Record<string, unknown> } {
-  const data: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(error)) {
-    if (key === 'cause' || typeof value === 'function') continue;
-    data[key] = value;
-  }
-  return { error: { ...data, code: typeof error.code === 'string' ? error.code : 'EUNKNOWN', message: error.message } };
-}
+export { errorJson, isSvcError } from './error-output.js';
 
 /**
  * Every command: `--json`, a global `--config`, the config loaded once on demand, and one way of
@@ -30,10 +17,15 @@ export abstract class BaseCommand extends Command {
 
   #config: Promise<LoadedConfig> | undefined;
 
-  /** The config, loaded and validated once per command. */
-  public loadConfig(file?: string): Promise<LoadedConfig> {
-    // Loaded on demand: the schema library is the costliest import, and many commands never need it.
-    this.#config ??= import('./config/load.js').then(({ loadConfig }) => loadConfig(file ? { file } : {}));
+  /**
+   * The config, loaded and validated once per command (`fresh`: another file, loaded on its own).
+   * `keepCopy`: keep its validated copy for the next start (config/validated-copy.ts).
+   */
+  public loadConfig(file?: string, options: { fresh?: boolean; keepCopy?: boolean } = {}): Promise<LoadedConfig> {
+    // Loaded on demand: the parsers are the costliest imports, and many commands never need them.
+    const load = () => import('./config/load.js').then(({ loadConfig }) => loadConfig({ ...(file ? { file } : {}), keepCopy: options.keepCopy ?? false }));
+    if (options.fresh) return load();
+    this.#config ??= load();
     return this.#config;
   }
 
@@ -43,9 +35,7 @@ export abstract class BaseCommand extends Command {
       if (this.jsonEnabled()) {
         this.logJson(errorJson(error));
       } else {
-        this.logToStderr(`Error: ${error.message}`);
-        const details = (error as { details?: unknown }).details;
-        if (Array.isArray(details)) for (const line of details) this.logToStderr(String(line));
+        for (const line of errorLines(error)) this.logToStderr(line);
       }
       return undefined;
     }

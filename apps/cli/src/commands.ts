@@ -1,6 +1,10 @@
 import type { Command } from '@oclif/core';
 import ConfigShow from './commands/config/show.js';
 import ConfigValidate from './commands/config/validate.js';
+import DaemonRestart from './commands/daemon/restart.js';
+import DaemonRun from './commands/daemon/run.js';
+import DaemonStatus from './commands/daemon/status.js';
+import DaemonStop from './commands/daemon/stop.js';
 import Disable from './commands/disable.js';
 import Enable from './commands/enable.js';
 import Health from './commands/health.js';
@@ -34,4 +38,8 @@ export const COMMANDS: Record<string, Command.Class> = {
   init: Init,
   'config:validate': ConfigValidate,
   'config:show': ConfigShow,
+  'daemon:status': DaemonStatus,
+  'daemon:stop': DaemonStop,
+  'daemon:restart': DaemonRestart,
+  'daemon:run': DaemonRun,
 };

@@ -22,12 +22,19 @@ export function isCliError(error: unknown): error is CliError {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
 }
 
+/** One problem of a config file: its key path, what is wrong, and the value found. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  value?: unknown;
+}
+
 /** A config file that cannot be used: names the file, the key path, the bad value and what was expected. */
 export class ConfigError extends CliError {
   readonly file: string;
-  readonly problems: Array<{ path: string; message: string; value?: unknown }>;
+  readonly problems: ConfigProblem[];
 
-  constructor(file: string, problems: Array<{ path: string; message: string; value?: unknown }>, options?: { cause?: unknown }) {
+  constructor(file: string, problems: ConfigProblem[], options?: { cause?: unknown }) {
     const lines = problems.map((p) => `  ${p.path || '(top level)'}: ${p.message}${p.value === undefined ? '' : ` (got ${show(p.value)})`}`);
     super('ECONFIG', `invalid config ${file}:\n${lines.join('\n')}`, options);
     this.name = 'ConfigError';

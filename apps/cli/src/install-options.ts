@@ -1,28 +1,52 @@
 import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import type { InstallerOptions } from '@svc/installers';
-import type { LoadedConfig } from './config/load.js';
-import { CliError } from './errors.js';
-import { daemonDirs } from './paths.js';
-import { toSupervisorOptions } from './service-options.js';
+import type { BaseCommand } from './base-command.js';
+import { serviceRef, type InstallScope, type InstalledEntry } from './installed.js';
 import { svcEntry } from './svc-entry.js';
 
+/*
+ * What `svc install` installs: one OS service per user — the per-user svc daemon, run in the
+ * foreground by the service manager (`svc daemon run --service <name>@<config> …`) — not one per
+ * svc service. Installing five services costs one daemon, as starting five does (installed.ts).
+ */
 
-/** What `svc install <name>` hands to @svc/installers for a service of the config. */
-export async function installerOptions(config: LoadedConfig, name: string, flags: { system: boolean; user?: string | undefined }): Promise<InstallerOptions> {
-  const service = config.services[name];
-  if (!service) {
-    throw new CliError('EUSAGE', `no service "${name}" in ${config.file} (services: ${Object.keys(config.services).join(', ') || 'none'})`);
+/** System units get a home of their own, made for the account (the account's home may not be writable). */
+export function systemSvcHome(user: string): string {
+  return path.join('/var/lib/svc', user);
+}
+
+/** The arguments of `svc daemon run` that start `entries` (the enabled ones). */
+export function daemonArgs(entries: readonly InstalledEntry[]): string[] {
+  return ['daemon', 'run', ...entries.filter((e) => e.enabled).flatMap((e) => ['--service', serviceRef(e)])];
+}
+
+/** The installer options of the daemon's unit for this list. */
+export async function daemonUnitOptions(command: BaseCommand, entries: readonly InstalledEntry[], scope: InstallScope): Promise<InstallerOptions> {
+  const { DEFAULTS, resolveSupervisorOptions } = await import('@svc/supervisor/definition');
+  // The service manager waits for the slowest stop before it kills: the longest stop.timeout listed.
+  let stopTimeoutMs: number = DEFAULTS.stop.timeoutMs;
+  for (const entry of entries) {
+    const config = await command.loadConfig(entry.config, { fresh: true }).catch(() => null);
+    const definition = config?.services[entry.service];
+    if (!definition) continue;
+    const { instances: _i, listen: _l, ...options } = definition;
+    stopTimeoutMs = Math.max(stopTimeoutMs, resolveSupervisorOptions({ ...options, name: entry.service, logDir: '/nonexistent' }).stop.timeoutMs);
   }
-  const { resolveSupervisorOptions } = await import('@svc/supervisor');
-  const resolved = resolveSupervisorOptions(toSupervisorOptions(service, daemonDirs(config.file)));
+  const env: Record<string, string> = {};
+  if (scope.system) env.SVC_HOME = systemSvcHome(scope.user ?? 'root');
+  else for (const key of ['SVC_HOME', 'XDG_STATE_HOME'] as const) if (process.env[key]) env[key] = path.resolve(process.env[key]);
   return {
-    name,
+    name: scope.system ? `daemon-${scope.user ?? 'root'}` : 'daemon',
+    description: 'svc: the per-user service daemon, and the services svc install enabled',
     nodePath: realpathSync(process.execPath),
     svcEntry: svcEntry(),
-    configPath: config.file,
-    workingDirectory: service.cwd,
-    stopTimeoutMs: resolved.stop.timeoutMs,
-    system: flags.system,
-    ...(flags.user ? { user: flags.user } : {}),
+    args: daemonArgs(entries),
+    workingDirectory: scope.system ? systemSvcHome(scope.user ?? 'root') : homedir(),
+    env,
+    stopTimeoutMs,
+    system: scope.system,
+    ...(scope.user ? { user: scope.user } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * Scripts and the end-to-end suite validate what the CLI prints with `statusItemSchema`.
  * Only the type is imported on the `svc status` fast path: zod itself loads only where a
  * caller validates. Nothing here imports the supervisor, so a script (or the end-to-end suite)
- * can load the schema without the packages built; to-status-items.ts checks that these states
+ * can load the schema without the packages built; status-items.ts checks that these states
  * are the supervisor's.
  */
 
@@ -39,9 +39,9 @@ export const statusItemSchema = z.strictObject({
   /** The service's own STATUS= text, or the failure that stopped it; null when it said nothing. */
   health: z.string().nullable(),
   instances: z.array(statusInstanceSchema),
-  /** The daemon that hosts it. */
-  daemon: z.string().min(1),
-  /** False when the daemon died: the row is what its lock last recorded, not a live report. */
+  /** Its project: the config file's path, or "adhoc" for a service started without one. */
+  project: z.string().min(1),
+  /** False when the daemon is gone (or not answering): the row is what it last recorded, not a live report. */
   supervisorAlive: z.boolean(),
   /** The reason a failed service gave up. */
   failure: z.string().nullable(),

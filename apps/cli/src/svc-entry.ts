@@ -6,8 +6,3 @@ import { fileURLToPath } from 'node:url';
 export function svcEntry(): string {
   return realpathSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'run.js'));
 }
-
-/** The internal entry `svc start` spawns a daemon with (bin/daemon.js). */
-export function daemonEntry(): string {
-  return path.join(path.dirname(svcEntry()), 'daemon.js');
-}

@@ -105,7 +105,9 @@ describe('install', () => {
     const result = await svc(['install', 'api', '--dry-run'], { cwd: dir, env: env() });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('would write');
-    expect(result.stdout).toMatch(/ExecStart=.*"run" "api" "--config" ".*svc\.config\.yaml"/);
+    // One unit for the per-user daemon, listing the service: never a daemon per service.
+    expect(result.stdout).toMatch(/svc-daemon\.service/);
+    expect(result.stdout).toMatch(/ExecStart=.*"daemon" "run" "--service" "api@.*svc\.config\.yaml"/);
     expect(result.stdout).toContain('systemctl --user');
     expect(existsSync(path.join(dir, 'user-home'))).toBe(false);
     expect(readdirSync(dir).sort()).toEqual(['svc.config.yaml']);

@@ -2,17 +2,24 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findConfig, loadConfig, readValidConfig, resolveConfig } from '../src/config/load.js';
+import { MAX_DURATION_MS } from '@svc/supervisor';
+import { findConfig } from '../src/config/find.js';
+import { loadConfig } from '../src/config/load.js';
+import { readValidConfig } from '../src/config/parse.js';
+import { resolveConfig } from '../src/config/resolve.js';
 import { readValidatedCopy, VALIDATED_COPY_FILE, writeValidatedCopy } from '../src/config/validated-copy.js';
-import { toServiceDefinition } from '../src/service-options.js';
-import { parseDuration, parseSize } from '../src/config/units.js';
 import type { ConfigError } from '../src/errors.js';
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'svc-config-'));
+  // Where a validated copy would go (unbuilt sources write none): never the user's own home.
+  process.env.SVC_HOME = path.join(dir, 'home');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  delete process.env.SVC_HOME;
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const write = (name: string, text: string) => {
   const file = path.join(dir, name);
@@ -26,23 +33,6 @@ async function configError(file: string): Promise<ConfigError> {
   expect(error).toMatchObject({ code: 'ECONFIG', file });
   return error as ConfigError;
 }
-
-describe('units', () => {
-  it('reads durations and sizes as the config writes them', () => {
-    expect(parseDuration('10s')).toBe(10_000);
-    expect(parseDuration('500ms')).toBe(500);
-    expect(parseDuration('1.5m')).toBe(90_000);
-    expect(parseDuration('2h')).toBe(7_200_000);
-    expect(parseDuration(250)).toBe(250);
-    expect(parseDuration('10 sec')).toBeNull();
-    expect(parseDuration(-1)).toBeNull();
-    expect(parseSize('10MB')).toBe(10 * 1024 * 1024);
-    expect(parseSize('512KiB')).toBe(512 * 1024);
-    expect(parseSize('1gb')).toBe(1024 ** 3);
-    expect(parseSize(4096)).toBe(4096);
-    expect(parseSize('ten megs')).toBeNull();
-  });
-});
 
 describe('finding the config', () => {
   it('walks up from the working directory', () => {
@@ -60,7 +50,7 @@ describe('finding the config', () => {
 });
 
 describe('every format loads to the same config', () => {
-  const expected = { command: 'node', args: ['server.js'], instances: 1, stop: { timeout: 5000 }, logs: { maxSize: 1024 * 1024 } };
+  const expected = { command: 'node', args: ['server.js'], instances: 1 };
   it.each([
     ['svc.config.json', JSON.stringify({ services: { api: { command: 'node', args: ['server.js'], instances: 1, stop: { timeout: '5s' }, logs: { maxSize: '1MB' } } } })],
     ['svc.config.yaml', 'services:\n  api:\n    command: node\n    args: [server.js]\n    instances: 1\n    stop: { timeout: 5s }\n    logs: { maxSize: 1MB }\n'],
@@ -71,23 +61,42 @@ describe('every format loads to the same config', () => {
     const file = write(name, text);
     const config = await loadConfig({ file });
     expect(config.file).toBe(file);
-    expect(config.services.api).toMatchObject({ ...expected, name: 'api', cwd: dir });
+    // As written (durations and sizes are the supervisor's to read), with cwd made absolute.
+    expect(config.services.api).toMatchObject({ ...expected, cwd: dir });
   });
 });
 
-describe('lock', () => {
-  it('maps a service lock to the supervisor option, the ttl in ms', async () => {
-    const { toServiceDefinition } = await import('../src/service-options.js');
+describe('one set of rules: the supervisor\'s', () => {
+  it('a service lock is the supervisor option as written', async () => {
     const file = write('svc.config.yaml', 'services:\n  worker:\n    command: node\n    lock: { backend: redis, url: "redis://10.0.0.5:6379", ttl: 5s }\n');
     const config = await loadConfig({ file });
-    expect(toServiceDefinition(config.services.worker!).lock).toEqual({ backend: 'redis', url: 'redis://10.0.0.5:6379', ttl: 5000 });
+    expect(config.services.worker!.lock).toEqual({ backend: 'redis', url: 'redis://10.0.0.5:6379', ttl: '5s' });
+  });
+
+  it('restart.delay above restart.maxDelay is refused by validation, naming both (the daemon used to refuse it 30 s later)', async () => {
+    const error = await configError(write('svc.config.yaml', 'services:\n  api:\n    command: node\n    restart: { delay: 10s, maxDelay: 1s }\n'));
+    expect(error.problems).toEqual([{ path: 'services.api.restart.maxDelay', message: 'expected a duration >= restart.delay (10000 ms)', value: '1s' }]);
+  });
+
+  it('a duration past what a timer can wait is refused naming the key, the value and the limit', async () => {
+    const error = await configError(write('svc.config.yaml', 'services:\n  api:\n    command: node\n    stop: { timeout: 600h }\n'));
+    expect(error.problems).toEqual([{ path: 'services.api.stop.timeout', message: expect.stringContaining(`at most ${MAX_DURATION_MS} ms`) as string, value: '600h' }]);
+    expect(error.message).toContain('"600h"');
+  });
+
+  it('the same bounds as the supervisor: factor 10 and cpu 0 pass, factor 11 does not; KiB and KB mean the same', async () => {
+    const ok = await loadConfig({ file: write('svc.config.yaml', 'services:\n  api:\n    command: node\n    restart: { factor: 10 }\n    limits: { cpu: 0, memory: 512KiB }\n    logs: { maxSize: 512KB }\n') });
+    expect(ok.services.api!.restart).toEqual({ factor: 10 });
+    rmSync(path.join(dir, 'svc.config.yaml'));
+    const error = await configError(write('svc.config.yaml', 'services:\n  api:\n    command: node\n    restart: { factor: 11 }\n    limits: { memory: "100" }\n'));
+    expect(error.problems.map((p) => p.path).sort()).toEqual(['services.api.limits.memory', 'services.api.restart.factor']);
   });
 });
 
 describe('invalid configs name the file, the key, the value and what was expected', () => {
   it('a bad duration', async () => {
     const error = await configError(write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', restart: { delay: '10 sec' } } } })));
-    expect(error.problems).toEqual([{ path: 'services.api.restart.delay', message: expect.stringContaining('duration') as string, value: '10 sec' }]);
+    expect(error.problems).toEqual([{ path: 'services.api.restart.delay', message: expect.stringContaining('expected a duration') as string, value: '10 sec' }]);
     expect(error.message).toContain('services.api.restart.delay');
     expect(error.message).toContain('"10 sec"');
   });
@@ -109,6 +118,7 @@ describe('invalid configs name the file, the key, the value and what was expecte
     );
     const paths = error.problems.map((p) => p.path).sort();
     expect(paths).toEqual(['services.api.args', 'services.api.instances', 'services.api.restart.policy']);
+    expect(error.problems.find((p) => p.path === 'services.api.instances')).toMatchObject({ message: 'expected an integer from 1 to 64', value: 0 });
   });
 
   it('listen with a tcp readiness probe, lock with instances, and a listen of the wrong shape are refused by key', async () => {
@@ -126,9 +136,9 @@ describe('invalid configs name the file, the key, the value and what was expecte
     );
     expect(error.problems.map((p) => p.path).sort()).toEqual([
       'services.api.readiness.type',
-      'services.web.listen',
       'services.web.listen.backlog',
       'services.web.listen.port',
+      'services.web.listen.tls',
       'services.worker.lock',
     ]);
     expect(error.message).toContain('the shared socket answers a tcp probe itself');
@@ -180,15 +190,19 @@ describe('invalid configs name the file, the key, the value and what was expecte
 });
 
 describe('env files', () => {
-  it('are read with a real dotenv parser, and env wins over them', async () => {
+  it('are checked with the supervisor\'s own parser (the one that reads them at each spawn), relative to cwd', async () => {
     write('.env', 'A=from-file\nB="quoted # not a comment"\n# comment\nexport C=exported\nMULTI="line1\nline2"\n');
     const file = write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', envFile: '.env', env: { A: 'from-config', PORT: 3000 } } } }));
     const config = await loadConfig({ file });
-    expect(config.services.api!.resolvedEnv).toEqual({ A: 'from-config', B: 'quoted # not a comment', C: 'exported', MULTI: 'line1\nline2', PORT: '3000' });
+    expect(config.services.api).toMatchObject({ envFile: path.join(dir, '.env'), env: { A: 'from-config', PORT: 3000 } });
+    write('bad.env', 'A=1\nnot a line\n');
+    rmSync(file);
+    const error = await configError(write('svc.config.json', JSON.stringify({ services: { api: { command: 'x', envFile: 'bad.env' } } })));
+    expect(error.problems).toEqual([{ path: 'services.api.envFile', message: expect.stringMatching(/bad\.env:2: /) as string }]);
   });
 });
 
-describe('the validated copy a daemon keeps', () => {
+describe('the validated copy', () => {
   const rich = `services:
   web:
     command: node
@@ -209,7 +223,7 @@ describe('the validated copy a daemon keeps', () => {
     lock: { backend: redis, url: "redis://127.0.0.1:6379", ttl: 5s, key: jobs }
 `;
 
-  it('gives back exactly what the schema returned: the services the daemon builds are the same', async () => {
+  it('gives back exactly what validation returned: the services sent to the daemon are the same', async () => {
     write('app/.env', 'A=from-file\nD=4\n');
     const file = write('svc.config.yaml', rich);
     const validated = await readValidConfig(file);
@@ -220,9 +234,7 @@ describe('the validated copy a daemon keeps', () => {
     const direct = await loadConfig({ file });
     const fromCopy = resolveConfig(file, copy!);
     expect(fromCopy).toEqual(direct);
-    for (const name of ['web', 'worker']) expect(toServiceDefinition(fromCopy.services[name]!)).toEqual(toServiceDefinition(direct.services[name]!));
     // Env files are read at every start, never kept in the copy.
-    expect(fromCopy.services.web!.resolvedEnv).toEqual({ A: '1', B: 'true', C: 'x y', D: '4' });
     expect(readFileSync(path.join(copyDir, VALIDATED_COPY_FILE), 'utf8')).not.toContain('from-file');
     expect(statSync(path.join(copyDir, VALIDATED_COPY_FILE)).mode & 0o777).toBe(0o600);
   });
@@ -240,7 +252,7 @@ describe('the validated copy a daemon keeps', () => {
     const good = readFileSync(copyFile, 'utf8');
     writeFileSync(copyFile, good.replace('"python3"', '"python4"'));
     expect(readValidatedCopy(copyDir, 'digest-1', 'schema-1')).toBeNull();
-    for (const damaged of ['', '{"version":1,', 'null', '[]', '{"version":1,"schema":"schema-1","digest":"digest-1","check":"x","config":null}']) {
+    for (const damaged of ['', '{"version":2,', 'null', '[]', '{"version":2,"rules":"schema-1","digest":"digest-1","check":"x","config":null}']) {
       writeFileSync(copyFile, damaged);
       expect(readValidatedCopy(copyDir, 'digest-1', 'schema-1')).toBeNull();
     }

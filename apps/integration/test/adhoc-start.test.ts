@@ -25,7 +25,7 @@ it('svc start <name> -- <command> runs a command with no config file, in the cal
 
   const [item, ...rest] = await sb.status();
   expect(rest).toEqual([]);
-  expect(item).toMatchObject({ name: 'api', state: 'running', pid, daemon: 'adhoc-api', supervisorAlive: true });
+  expect(item).toMatchObject({ name: 'api', state: 'running', pid, project: 'adhoc', supervisorAlive: true });
 
   // Started again with the command: already running, nothing new.
   const again = await sb.svc(['start', 'api', '--', process.execPath, EXAMPLE_SERVER], { env });

@@ -54,6 +54,6 @@ it('kill -9 of the supervisor daemon leaves no orphan, status shows it dead, and
   expect(await whoAnswers(port)).toMatchObject({ pid: back.pid });
   const alive = processesOf(sb.home);
   expect(alive.filter((p) => p.cmdline.includes(EXAMPLE_SERVER)).map((p) => p.pid)).toEqual([back.pid]);
-  expect(alive.filter((p) => p.cmdline.some((a) => a.endsWith('/bin/daemon.js'))).map((p) => p.pid)).toEqual([back.supervisorPid]);
+  expect(alive.filter((p) => p.cmdline.some((a) => a.endsWith('/bin/daemon.mjs'))).map((p) => p.pid)).toEqual([back.supervisorPid]);
   expect(await sb.status()).toHaveLength(1);
 });

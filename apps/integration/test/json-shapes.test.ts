@@ -25,15 +25,14 @@ it('svc status --json items match the exported schema in every state, and errors
     const broken = all.find((i) => i.name === 'broken');
     return web?.memoryBytes && broken?.state === 'failed' ? all : undefined;
   });
-  // One daemon hosts the config: the service never started is listed, stopped.
+  // What the daemon supervises (and what failed), never a service that was not started (idle).
   expect(items.map((i) => [i.name, i.state])).toEqual([
     ['broken', 'failed'],
-    ['idle', 'stopped'],
     ['web', 'running'],
   ]);
   const web = items.find((i) => i.name === 'web')!;
   expect(Object.keys(web).sort()).toEqual(
-    ['name', 'state', 'pid', 'supervisorPid', 'uptimeMs', 'restarts', 'lastExit', 'memoryBytes', 'cpuPercent', 'health', 'instances', 'daemon', 'supervisorAlive', 'failure', 'fencingToken'].sort(),
+    ['name', 'state', 'pid', 'supervisorPid', 'uptimeMs', 'restarts', 'lastExit', 'memoryBytes', 'cpuPercent', 'health', 'instances', 'project', 'supervisorAlive', 'failure', 'fencingToken'].sort(),
   );
   expect(items.find((i) => i.name === 'broken')!.stderrTail).toContain('no');
   for (const item of items) expect(STATUS_ITEM_STATES).toContain(item.state);
@@ -62,10 +61,11 @@ it('svc status --json items match the exported schema in every state, and errors
   expect(unknown.code).toBe(1);
   expect(JSON.parse(unknown.stdout)).toEqual({ error: expect.objectContaining({ code: 'EUSAGE', message: expect.stringContaining('nope') }) });
   const noConfig = await sb.svc(['status', '--json'], { cwd: sb.home });
-  // status needs no config: it asks every daemon of SVC_HOME, from anywhere.
+  // status needs no config: it asks the daemon of SVC_HOME, from anywhere.
   expect(noConfig.code).toBe(0);
-  expect((JSON.parse(noConfig.stdout) as StatusItem[]).map((i) => i.name)).toEqual(['broken', 'idle', 'web']);
+  expect((JSON.parse(noConfig.stdout) as StatusItem[]).map((i) => i.name)).toEqual(['broken', 'web']);
+  // With no config here, a name is one of the ad-hoc project, which has no web.
   const logsNoConfig = await sb.svc(['logs', 'web', '--json'], { cwd: sb.home });
   expect(logsNoConfig.code).toBe(1);
-  expect(JSON.parse(logsNoConfig.stdout)).toEqual({ error: expect.objectContaining({ code: 'ECONFIG_NOT_FOUND', message: expect.any(String) }) });
+  expect(JSON.parse(logsNoConfig.stdout)).toEqual({ error: expect.objectContaining({ code: 'ENOT_RUNNING', message: 'no logs for web yet: it has not run here' }) });
 });

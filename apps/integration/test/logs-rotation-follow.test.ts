@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -29,7 +30,7 @@ function consecutive(lines: string[]): number[] {
 
 it('logs rotate at maxSize keeping maxFiles, and svc logs -f follows across rotations with no line missing or repeated', async () => {
   const sb = createSandbox();
-  sb.writeConfig({
+  const CONFIG = {
     services: {
       counter: {
         command: process.execPath,
@@ -39,10 +40,11 @@ it('logs rotate at maxSize keeping maxFiles, and svc logs -f follows across rota
         logs: { maxSize: `${MAX_SIZE / 1024}KB`, maxFiles: MAX_FILES },
       },
     },
-  });
+  };
+  const config = sb.writeConfig(CONFIG);
   await sb.ok(['start', 'counter']);
-  const { daemon } = (await sb.item('counter'))!;
-  const logDir = path.join(sb.home, 'state', 'logs', daemon);
+  // A project's logs are under its id: cfg-<the first 12 hex of the SHA-256 of the config's real path>.
+  const logDir = path.join(sb.home, 'state', 'logs', `cfg-${createHash('sha256').update(config).digest('hex').slice(0, 12)}`);
   const current = path.join(logDir, 'counter.out.log');
   await waitUntil('the log to have rotated to its last kept file', () => existsSync(`${current}.${MAX_FILES}`));
 

@@ -21,7 +21,7 @@ it('two svc start at once with no daemon running: both succeed, one daemon, one 
   expect(item).toMatchObject({ state: 'running', restarts: 0 });
   expect(item!.instances).toHaveLength(1);
   const daemons = await waitUntil('the losing daemon to be gone', () => {
-    const found = processesOf(sb.home).filter((p) => p.cmdline.some((arg) => arg.endsWith('/bin/daemon.js')));
+    const found = processesOf(sb.home).filter((p) => p.cmdline.some((arg) => arg.endsWith('/bin/daemon.mjs')));
     return found.length === 1 ? found : undefined;
   });
   expect(daemons.map((d) => d.pid)).toEqual([item!.supervisorPid]);

@@ -27,6 +27,6 @@ it('a second svc start says it is already running, with its pid and uptime, exit
   expect(item).toMatchObject({ name: 'web', state: 'running', pid, restarts: 0 });
   const servers = processesOf(sb.home).filter((p) => p.cmdline.includes(EXAMPLE_SERVER));
   expect(servers.map((p) => p.pid)).toEqual([pid]);
-  const daemons = processesOf(sb.home).filter((p) => p.cmdline.some((a) => a.endsWith('/bin/daemon.js')));
+  const daemons = processesOf(sb.home).filter((p) => p.cmdline.some((a) => a.endsWith('/bin/daemon.mjs')));
   expect(daemons.map((p) => p.pid)).toEqual([item!.supervisorPid]);
 });

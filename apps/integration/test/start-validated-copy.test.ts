@@ -11,18 +11,18 @@ const sha256 = (data: string | Buffer): string => createHash('sha256').update(da
 
 interface Copy {
   version: number;
-  schema: string;
+  rules: string;
   digest: string;
   check: string;
   config: { services: Record<string, { env?: Record<string, string> }> };
 }
 
-it('a cold svc start takes the config an earlier daemon validated from the same bytes, and only then', async () => {
+it('svc start takes the config an earlier start validated from the same bytes, and only then', async () => {
   const sb = createSandbox();
   const port = await freePort();
   const file = sb.writeConfig({ services: { web: exampleService(port, { env: { VERSION: 'from-file' } }) } });
   const id = `cfg-${sha256(path.resolve(file)).slice(0, 12)}`;
-  const copyFile = path.join(sb.home, 'state', id, 'validated-config.json');
+  const copyFile = path.join(sb.home, 'state', 'projects', id, 'validated-config.json');
   const stopped = async (): Promise<void> => {
     await sb.ok(['stop', 'web']);
     await waitUntil('the daemon to exit', () => processesOf(sb.home).length === 0, { timeoutMs: 15_000 });
@@ -34,7 +34,7 @@ it('a cold svc start takes the config an earlier daemon validated from the same 
     return version;
   };
 
-  // First start: the daemon validates the file and keeps what the schema returned, privately.
+  // First start: the file is validated and what validation returned is kept, privately.
   expect(await startedVersion()).toBe('from-file');
   const copy = JSON.parse(readFileSync(copyFile, 'utf8')) as Copy;
   expect(statSync(copyFile).mode & 0o777).toBe(0o600);
@@ -42,7 +42,7 @@ it('a cold svc start takes the config an earlier daemon validated from the same 
   expect(copy.digest).toBe(sha256(readFileSync(file)));
   expect(copy.config.services.web?.env?.VERSION).toBe('from-file');
 
-  // The copy is what the next daemon runs while the file's bytes are unchanged: one that says
+  // The copy is what the next start runs while the file's bytes are unchanged: one that says
   // otherwise than the file (well formed, for the same digest) is followed.
   const writeCopy = (change: (c: Copy) => void): void => {
     const next = structuredClone(copy);
@@ -53,13 +53,13 @@ it('a cold svc start takes the config an earlier daemon validated from the same 
   writeCopy((c) => (c.config.services.web!.env!.VERSION = 'from-copy'));
   expect(await startedVersion()).toBe('from-copy');
 
-  // Validated with another schema (an older svc): ignored, the file is validated again.
+  // Validated by other rules (an older svc): ignored, the file is validated again.
   writeCopy((c) => {
     c.config.services.web!.env!.VERSION = 'from-copy';
-    c.schema = `${c.schema}-older`;
+    c.rules = `${c.rules}-older`;
   });
   expect(await startedVersion()).toBe('from-file');
-  expect((JSON.parse(readFileSync(copyFile, 'utf8')) as Copy).schema).toBe(copy.schema);
+  expect((JSON.parse(readFileSync(copyFile, 'utf8')) as Copy).rules).toBe(copy.rules);
 
   // Edited by hand (its own digest no longer matches): ignored, and replaced by a good one.
   const edited = JSON.parse(readFileSync(copyFile, 'utf8')) as Copy;
@@ -69,7 +69,7 @@ it('a cold svc start takes the config an earlier daemon validated from the same 
   expect(JSON.parse(readFileSync(copyFile, 'utf8'))).toEqual(copy);
 
   // Damaged (a torn write, garbage): ignored, nothing is lost.
-  writeFileSync(copyFile, '{"version":1,"schema":');
+  writeFileSync(copyFile, '{"version":2,"rules":');
   expect(await startedVersion()).toBe('from-file');
   expect(JSON.parse(readFileSync(copyFile, 'utf8'))).toEqual(copy);
 

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { CliError } from '../errors.js';
-import { requireService } from '../target.js';
-import type { ResolvedService } from '../config/load.js';
+import { requireService } from '../project.js';
+import type { ServiceDefinition } from '@svc/supervisor/definition';
 
 export default class Health extends BaseCommand {
   static override summary = 'Show a service\'s health report (its /health endpoint); exit 1 when unhealthy.';
@@ -13,7 +13,7 @@ export default class Health extends BaseCommand {
   static override args = { name: Args.string({ required: true, description: 'service name' }) };
   static override flags = {
     url: Flags.string({ description: 'the health URL to ask' }),
-    timeout: Flags.integer({ description: 'ms to wait for the answer', default: 5_000 }),
+    timeout: Flags.integer({ description: 'ms to wait for the answer', default: 5_000, min: 1, max: 2 ** 31 - 1 }),
   };
 
   async run(): Promise<{ url: string; status: number; healthy: boolean; report: unknown }> {
@@ -22,7 +22,7 @@ export default class Health extends BaseCommand {
     if (!url) {
       const config = await this.loadConfig(flags.config);
       requireService(config, args.name);
-      url = healthUrl(config.services[args.name]!);
+      url = healthUrl(args.name, config.services[args.name]!);
     }
     let response: Response;
     try {
@@ -44,8 +44,8 @@ export default class Health extends BaseCommand {
   }
 }
 
-export function healthUrl(service: ResolvedService): string {
-  const base = service.liveness && 'http' in service.liveness ? service.liveness.http : service.readiness?.url;
+export function healthUrl(name: string, service: ServiceDefinition): string {
+  const base = service.liveness?.http ?? service.readiness?.url;
   if (base) return new URL('/health', base).href;
-  throw new CliError('EUSAGE', `no health URL is known for ${service.name}: set readiness.url or liveness.http, or pass --url`);
+  throw new CliError('EUSAGE', `no health URL is known for ${name}: set readiness.url or liveness.http, or pass --url`);
 }

@@ -1,12 +1,16 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { installerOptions } from '../install-options.js';
+import { changeInstalled, type InstallOutcome } from '../install-actions.js';
 import { printAction } from '../installer-output.js';
 
 export default class Install extends BaseCommand {
-  static override summary = 'Install a service of the config as an OS service (systemd user unit by default, launchd agent, Windows service).';
-  static override description =
-    'The unit runs `svc run <name> --config <file>` with the absolute node binary. Idempotent: installing the same thing twice changes nothing.';
+  static override summary = 'Start a service of the config at login (or boot): one OS service, the svc daemon, runs every installed service.';
+  static override description = [
+    'svc install writes one unit per user — the svc daemon in the foreground (systemd user unit by default,',
+    'a launchd agent, a Windows service) — listing the services it starts, each from its config file as the file',
+    'is then. Installing more services rewrites that list; it never adds a second daemon. The service is started',
+    'now too. Idempotent: installing the same thing twice changes nothing.',
+  ].join('\n');
   static override examples = [
     '<%= config.bin %> install api --dry-run',
     '<%= config.bin %> install api',
@@ -15,20 +19,24 @@ export default class Install extends BaseCommand {
   ];
   static override args = { name: Args.string({ required: true, description: 'service name in the config' }) };
   static override flags = {
-    system: Flags.boolean({ description: 'a system-wide service (/etc/systemd/system, LaunchDaemon) instead of a per-user one' }),
-    user: Flags.string({ description: 'system units: the account the service runs as' }),
+    system: Flags.boolean({ description: 'a system-wide unit (/etc/systemd/system, LaunchDaemon) running the daemon as --user' }),
+    user: Flags.string({ description: 'system units: the account the daemon and its services run as' }),
     'dry-run': Flags.boolean({ description: 'print what would be written and run; change nothing' }),
-    'no-enable': Flags.boolean({ description: 'write the definition but do not enable or start it' }),
-    linger: Flags.boolean({ description: 'systemd user units: turn on lingering so the service starts at boot without a login' }),
+    'no-enable': Flags.boolean({ description: 'list the service but do not start it, now or at login' }),
+    linger: Flags.boolean({ description: 'systemd user units: turn on lingering so the daemon starts at boot without a login' }),
   };
 
-  async run(): Promise<unknown> {
+  async run(): Promise<InstallOutcome> {
     const { args, flags } = await this.parse(Install);
-    const config = await this.loadConfig(flags.config);
-    const { createInstaller } = await import('@svc/installers');
-    const installer = createInstaller(await installerOptions(config, args.name, { system: flags.system, user: flags.user }));
-    const result = await installer.install({ enable: !flags['no-enable'], linger: flags.linger, dryRun: flags['dry-run'] });
-    if (!this.jsonEnabled()) printAction(this, result, flags['dry-run']);
-    return result;
+    const log = (line: string) => !this.jsonEnabled() && this.log(line);
+    const outcome = await changeInstalled(
+      this,
+      'install',
+      args.name,
+      { config: flags.config, system: flags.system, user: flags.user, dryRun: flags['dry-run'], enable: !flags['no-enable'], linger: flags.linger },
+      log,
+    );
+    if (!this.jsonEnabled()) printAction(this, outcome.unit, flags['dry-run']);
+    return outcome;
   }
 }

@@ -1,51 +1,57 @@
+import { existsSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
+import { adhocProject, MAX_LOG_LINES, serviceLogFile, tailLog, type LogsStream, type ProjectRef } from '@svc/supervisor/client';
 import { BaseCommand } from '../base-command.js';
+import { connect, paths } from '../daemon.js';
 import { CliError } from '../errors.js';
-import { connectConfigDaemon, requireService } from '../target.js';
+import { findProject, projectHosting } from '../project.js';
 
 export default class Logs extends BaseCommand {
-  static override summary = 'Show the last lines of a service\'s log; -f follows.';
+  static override summary = "Show the last lines of a service's log; -f follows.";
   static override description = [
-    'With the daemon up, lines come from it (tail and follow without a gap or a repeat, across rotations).',
-    'With the daemon down, the last lines are read from the log files on disk.',
+    'While the daemon runs the service, lines come from it (tail and follow without a gap or a repeat, across',
+    'rotations). Otherwise the last lines are read from the log files on disk.',
   ].join('\n');
   static override examples = ['<%= config.bin %> logs api', '<%= config.bin %> logs api -n 200 --stderr', '<%= config.bin %> logs api -f', '<%= config.bin %> logs api --events'];
   static override args = { name: Args.string({ required: true, description: 'service name' }) };
   static override flags = {
-    lines: Flags.integer({ char: 'n', description: 'how many lines', default: 50, min: 0, max: 100_000 }),
+    lines: Flags.integer({ char: 'n', description: 'how many lines', default: 50, min: 0, max: MAX_LOG_LINES }),
     follow: Flags.boolean({ char: 'f', description: 'keep printing new lines until interrupted' }),
     stderr: Flags.boolean({ description: 'stderr instead of stdout', exclusive: ['stdout', 'events'] }),
     stdout: Flags.boolean({ description: 'stdout (the default)', exclusive: ['stderr', 'events'] }),
-    events: Flags.boolean({ description: 'the supervisor\'s own event log (JSON lines)', exclusive: ['stderr', 'stdout'] }),
+    events: Flags.boolean({ description: "the supervisor's own event log (JSON lines)", exclusive: ['stderr', 'stdout'] }),
   };
 
   async run(): Promise<{ lines: string[] }> {
     const { args, flags } = await this.parse(Logs);
-    const config = await this.loadConfig(flags.config);
-    requireService(config, args.name);
-    const stream = flags.events ? 'events' : flags.stderr ? 'stderr' : 'stdout';
-    const { client, ref } = await connectConfigDaemon(config);
+    const stream: LogsStream = flags.events ? 'events' : flags.stderr ? 'stderr' : 'stdout';
+    const found = findProject(flags.config);
     const lines: string[] = [];
-    if (!client) {
-      if (flags.follow) this.warn(`the supervisor of ${args.name} is not running: showing the files, not following`);
-      const { readLogFiles } = await import('../log-files.js');
-      const fromDisk = readLogFiles(ref.id, args.name, stream, flags.lines);
-      if (fromDisk === null) throw new CliError('ENOT_RUNNING', `no logs for ${args.name} yet: it has not run under this config`);
-      for (const line of fromDisk) this.print(line, lines);
-      return { lines };
+    const connection = await connect();
+    if (connection) {
+      try {
+        const project = await projectHosting(connection, found, args.name);
+        const hosted = await connection.client.call('status', { project: project.id, service: args.name });
+        if (hosted.length > 0) {
+          await new Promise<void>((resolve, reject) => {
+            connection.client
+              .subscribe('logs', { project, service: args.name, stream, lines: flags.lines, follow: flags.follow }, (event) => this.print(event.line, lines), {
+                onEnd: (error) => (error ? reject(error) : resolve()),
+              })
+              .catch(reject);
+            if (flags.follow) process.once('SIGINT', () => resolve());
+          });
+          return { lines };
+        }
+      } finally {
+        await connection.close();
+      }
     }
-    try {
-      await new Promise<void>((resolve, reject) => {
-        client
-          .subscribe('logs', { service: args.name, stream, lines: flags.lines, follow: flags.follow }, (event: unknown) => this.print((event as { line: string }).line, lines), {
-            onEnd: (error) => (error ? reject(error) : resolve()),
-          })
-          .catch(reject);
-        if (flags.follow) process.once('SIGINT', () => resolve());
-      });
-    } finally {
-      await client.close();
-    }
+    // Not hosted: the files on disk, of this project or else of the ad-hoc project.
+    const file = [found.project, adhocProject].map((p: ProjectRef) => serviceLogFile(paths(), p.id, args.name, stream)).find((f) => existsSync(f));
+    if (file === undefined) throw new CliError('ENOT_RUNNING', `no logs for ${args.name} yet: it has not run here`);
+    if (flags.follow) this.warn(`${args.name} is not running: showing its log file, not following`);
+    for (const line of tailLog(file, flags.lines)) this.print(line, lines);
     return { lines };
   }
 

@@ -1,11 +1,10 @@
 import { Args } from '@oclif/core';
-import type { InstanceStats, ReloadResult } from '@svc/supervisor';
+import type { DaemonRow, ReloadResult } from '@svc/supervisor';
 import { BaseCommand } from '../base-command.js';
+import { CONTROL_TIMEOUT_MS } from '../daemon.js';
 import { CliError } from '../errors.js';
 import { withSpinner } from '../output.js';
-import { toServiceDefinition } from '../service-options.js';
-import { connectConfigDaemon, requireService } from '../target.js';
-import { CONTROL_TIMEOUT_MS } from '../wait.js';
+import { currentSpec, hostedTarget } from '../target.js';
 
 export default class Reload extends BaseCommand {
   static override summary = "Replace a service's instances one by one without refusing a connection.";
@@ -19,19 +18,14 @@ export default class Reload extends BaseCommand {
   static override examples = ['<%= config.bin %> reload api', '<%= config.bin %> reload api --json'];
   static override args = { name: Args.string({ required: true, description: 'service name' }) };
 
-  async run(): Promise<ReloadResult & { stats: InstanceStats[] }> {
+  async run(): Promise<ReloadResult & { rows: DaemonRow[] }> {
     const { args, flags } = await this.parse(Reload);
     const name = args.name;
-    const config = await this.loadConfig(flags.config);
-    requireService(config, name);
-    const definition = toServiceDefinition(config.services[name]!);
-    const { client } = await connectConfigDaemon(config);
-    if (!client) throw new CliError('ENOT_RUNNING', `${name} is not running (start it with: svc start ${name})`);
-    let result: ReloadResult & { stats: InstanceStats[] };
+    const { connection, project } = await hostedTarget(flags.config, name);
+    let result: ReloadResult & { rows: DaemonRow[] };
     try {
-      result = (await withSpinner(`reloading ${name}`, () =>
-        client.call('reload', { service: name, definition }, { timeoutMs: CONTROL_TIMEOUT_MS }),
-      )) as ReloadResult & { stats: InstanceStats[] };
+      const spec = await currentSpec(this, flags.config, project, name);
+      result = await withSpinner(`reloading ${name}`, () => connection.client.call('reload', { project, service: name, ...spec }, { timeoutMs: CONTROL_TIMEOUT_MS }));
     } catch (error) {
       const { code, data } = error as { code?: string; data?: { stderrTail?: unknown } };
       if (code === 'ERELOAD_FAILED') {
@@ -43,11 +37,11 @@ export default class Reload extends BaseCommand {
       }
       throw error;
     } finally {
-      await client.close();
+      await connection.close();
     }
     if (result.warning) this.warn(result.warning);
     if (!this.jsonEnabled()) {
-      const pids = result.stats.map((s) => s.pid ?? '-').join(', ');
+      const pids = result.rows.map((s) => s.pid ?? '-').join(', ');
       this.log(
         result.mode === 'reload'
           ? `${name} reloaded: ${result.replaced} instance${result.replaced === 1 ? '' : 's'} replaced (pid ${pids})`

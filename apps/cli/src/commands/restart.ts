@@ -1,28 +1,32 @@
-import { CONTROL_TIMEOUT_MS } from '../wait.js';
 import { Args } from '@oclif/core';
-import type { InstanceStats } from '@svc/supervisor';
+import type { DaemonRow } from '@svc/supervisor/client';
 import { BaseCommand } from '../base-command.js';
-import { CliError } from '../errors.js';
+import { CONTROL_TIMEOUT_MS } from '../daemon.js';
 import { withSpinner } from '../output.js';
-import { connectConfigDaemon, requireService } from '../target.js';
+import { currentSpec, hostedTarget } from '../target.js';
 
 export default class Restart extends BaseCommand {
-  static override summary = 'Stop and start a service; its supervisor stays up (with listen, so does its socket).';
+  static override summary = 'Stop and start a service, as its config says now; with listen, its socket stays open.';
+  static override description = [
+    "A config service is restarted with the config as it is now (an edited file applies; an invalid one changes",
+    'nothing) and this environment; an ad-hoc service as it was started. With listen, the socket stays open and',
+    'connections wait in its backlog instead of being refused.',
+  ].join('\n');
   static override examples = ['<%= config.bin %> restart api'];
   static override args = { name: Args.string({ required: true, description: 'service name' }) };
 
-  async run(): Promise<InstanceStats[]> {
+  async run(): Promise<DaemonRow[]> {
     const { args, flags } = await this.parse(Restart);
-    const config = await this.loadConfig(flags.config);
-    requireService(config, args.name);
-    const { client } = await connectConfigDaemon(config);
-    if (!client) throw new CliError('ENOT_RUNNING', `${args.name} is not running (start it with: svc start ${args.name})`);
+    const { connection, project } = await hostedTarget(flags.config, args.name);
     try {
-      const stats = (await withSpinner(`restarting ${args.name}`, () => client.call('restart', { service: args.name }, { timeoutMs: CONTROL_TIMEOUT_MS }))) as InstanceStats[];
-      if (!this.jsonEnabled()) this.log(`${args.name} restarted (pid ${stats.map((s) => s.pid ?? '-').join(', ')})`);
-      return stats;
+      const spec = await currentSpec(this, flags.config, project, args.name);
+      const rows = await withSpinner(`restarting ${args.name}`, () =>
+        connection.client.call('restart', { project, service: args.name, ...spec }, { timeoutMs: CONTROL_TIMEOUT_MS }),
+      );
+      if (!this.jsonEnabled()) this.log(`${args.name} restarted (pid ${rows.map((s) => s.pid ?? '-').join(', ')})`);
+      return rows;
     } finally {
-      await client.close();
+      await connection.close();
     }
   }
 }

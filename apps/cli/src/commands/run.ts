@@ -1,25 +1,30 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import type { DaemonOutcome } from '../daemon-main.js';
+import type { ForegroundOutcome } from '../foreground.js';
+import { requireService } from '../project.js';
 
 export default class Run extends BaseCommand {
-  static override summary = 'Run the supervisor daemon in the foreground (what service units and containers run).';
+  static override summary = 'Run the svc daemon in the foreground for a config (containers, units of your own).';
   static override description = [
-    '`svc run <name>` supervises that one service of the config until it stops or the daemon gets SIGTERM/SIGINT;',
-    '`svc run` with no name supervises every service of the config. SIGHUP restarts the services.',
-    'Exits 0 when every service ended cleanly, 1 when one failed.',
+    '`svc run <name>` supervises that one service of the config, `svc run` every service of it, until they stop',
+    'or the daemon gets SIGTERM/SIGINT (graceful stop of everything). SIGHUP reloads every running service',
+    '(zero-downtime with listen, a restart without). The daemon serves svc commands meanwhile, as the on-demand',
+    'one would. Exits 0 when every service ended cleanly, 1 when one failed.',
   ].join('\n');
   static override examples = ['<%= config.bin %> run api', '<%= config.bin %> run --config /srv/app/svc.config.yaml'];
   static override args = { name: Args.string({ description: 'service name in the config (default: all of them)' }) };
 
-  async run(): Promise<DaemonOutcome> {
+  async run(): Promise<ForegroundOutcome> {
     const { args, flags } = await this.parse(Run);
-    const { runDaemon } = await import('../daemon-main.js');
-    // Awaited to its end: resolving run() earlier would let the process exit under the daemon.
-    const outcome = await runDaemon({ kind: 'config', configFile: flags.config, name: args.name, spawned: false }, (id, socket) => {
-      if (!this.jsonEnabled()) this.log(`svc daemon ${id} (pid ${process.pid}) serving ${socket}`);
-    });
-    if (Object.values(outcome.services).includes('failed')) process.exitCode = 1;
+    const config = await this.loadConfig(flags.config);
+    if (args.name) requireService(config, args.name);
+    const names = args.name ? [args.name] : Object.keys(config.services);
+    const { runForeground } = await import('../foreground.js');
+    const outcome = await runForeground(
+      names.map((name) => ({ project: config.project, service: name, definition: config.services[name]! })),
+      { takeOver: false, log: (line) => !this.jsonEnabled() && this.log(line), warn: (line) => this.warn(line) },
+    );
+    if (outcome.failed) process.exitCode = 1;
     return outcome;
   }
 }

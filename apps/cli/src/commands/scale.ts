@@ -1,10 +1,10 @@
 import { Args } from '@oclif/core';
-import type { InstanceStats } from '@svc/supervisor';
+import { SERVICE_DEFAULTS } from '@svc/supervisor/definition';
+import type { DaemonRow } from '@svc/supervisor/client';
 import { BaseCommand } from '../base-command.js';
-import { CliError } from '../errors.js';
+import { CONTROL_TIMEOUT_MS } from '../daemon.js';
 import { withSpinner } from '../output.js';
-import { connectConfigDaemon, requireService } from '../target.js';
-import { CONTROL_TIMEOUT_MS } from '../wait.js';
+import { hostedTarget } from '../target.js';
 
 export default class Scale extends BaseCommand {
   static override summary = 'Change the number of instances of a running service.';
@@ -16,23 +16,20 @@ export default class Scale extends BaseCommand {
   static override examples = ['<%= config.bin %> scale api 4', '<%= config.bin %> scale api 1'];
   static override args = {
     name: Args.string({ required: true, description: 'service name' }),
-    instances: Args.integer({ required: true, min: 1, max: 64, description: 'how many instances (1–64)' }),
+    instances: Args.integer({ required: true, min: 1, max: SERVICE_DEFAULTS.maxInstances, description: `how many instances (1–${SERVICE_DEFAULTS.maxInstances})` }),
   };
 
-  async run(): Promise<InstanceStats[]> {
+  async run(): Promise<DaemonRow[]> {
     const { args, flags } = await this.parse(Scale);
-    const config = await this.loadConfig(flags.config);
-    requireService(config, args.name);
-    const { client } = await connectConfigDaemon(config);
-    if (!client) throw new CliError('ENOT_RUNNING', `${args.name} is not running (start it with: svc start ${args.name})`);
+    const { connection, project } = await hostedTarget(flags.config, args.name);
     try {
-      const stats = (await withSpinner(`scaling ${args.name} to ${args.instances}`, () =>
-        client.call('scale', { service: args.name, instances: args.instances }, { timeoutMs: CONTROL_TIMEOUT_MS }),
-      )) as InstanceStats[];
-      if (!this.jsonEnabled()) this.log(`${args.name} runs ${stats.length} instance${stats.length === 1 ? '' : 's'} (pid ${stats.map((s) => s.pid ?? '-').join(', ')})`);
-      return stats;
+      const rows = await withSpinner(`scaling ${args.name} to ${args.instances}`, () =>
+        connection.client.call('scale', { project, service: args.name, instances: args.instances }, { timeoutMs: CONTROL_TIMEOUT_MS }),
+      );
+      if (!this.jsonEnabled()) this.log(`${args.name} runs ${rows.length} instance${rows.length === 1 ? '' : 's'} (pid ${rows.map((s) => s.pid ?? '-').join(', ')})`);
+      return rows;
     } finally {
-      await client.close();
+      await connection.close();
     }
   }
 }

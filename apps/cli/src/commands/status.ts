@@ -5,16 +5,22 @@ import type { StatusItem } from '../status-item.js';
 import { collectStatus, formatStatus } from '../status-report.js';
 
 export default class Status extends BaseCommand {
-  static override summary = 'Show every supervised service on this machine (or one), from every daemon.';
-  static override description =
-    'Asks every daemon found in the run directory, in parallel, with a short timeout. A daemon that died is shown as such and its stale files are removed. A service that gave up is shown failed with its reason and the last lines of its stderr.';
+  static override summary = 'Show every service the svc daemon supervises, grouped by project (or one service).';
+  static override description = [
+    'Every project the per-user daemon hosts (each config file, and the ad-hoc project), one row per service.',
+    'With no daemon running, what the last one left: services that failed, or — if it died — what it ran then.',
+    'A service that gave up is shown failed with its reason and the last lines of its stderr.',
+  ].join('\n');
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status api', '<%= config.bin %> status --json'];
-  static override args = { name: Args.string({ description: 'only this service' }) };
+  static override args = { name: Args.string({ description: 'only services of this name (in any project)' }) };
 
   async run(): Promise<StatusItem[]> {
     const { args } = await this.parse(Status);
-    const items = await collectStatus(args.name);
-    if (!this.jsonEnabled()) this.log(formatStatus(items, useColour()));
+    const { items, warnings } = await collectStatus(args.name);
+    if (!this.jsonEnabled()) {
+      for (const warning of warnings) this.warn(warning);
+      this.log(formatStatus(items, useColour()));
+    }
     return items;
   }
 }

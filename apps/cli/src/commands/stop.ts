@@ -1,102 +1,144 @@
-import { CONTROL_TIMEOUT_MS } from '../wait.js';
 import { Args, Flags } from '@oclif/core';
-import { readLock, resolveRunDir, type LockRecord } from '@svc/lock';
-import type { SupervisorStats } from '@svc/supervisor';
-import { rowState } from '../to-status-items.js';
+import { isHolderAlive, readLock, type LockRecord } from '@svc/lock';
+import { adhocProject, readDaemonState, rowsAfterDaemon, waitForDaemonGone, type DaemonConnection, type ProjectRef } from '@svc/supervisor/client';
 import { BaseCommand } from '../base-command.js';
-import { connectDaemon, daemonRef, signalDaemon, type DaemonRef } from '../daemon-client.js';
+import { clientOptions, connect, CONTROL_TIMEOUT_MS, onDaemon, paths } from '../daemon.js';
 import { CliError } from '../errors.js';
 import { withSpinner } from '../output.js';
-import { configDaemon, requireService } from '../target.js';
-import { waitFor } from '../wait.js';
-import { clearFailed } from '../final-status.js';
+import { findProject, projectHosting, projectLabel, type FoundProject } from '../project.js';
+
+interface StopOutcome {
+  stopped: string[];
+  notRunning: string[];
+  /** Failed (or left by a daemon that died) and now cleared from `svc status`. */
+  cleared: string[];
+}
 
 export default class Stop extends BaseCommand {
   static override summary = 'Stop a service gracefully and wait until it is stopped and its lock released.';
   static override description = [
     'The daemon sends the stop signal (and a shutdown message to Node services), waits stop.timeout, then',
-    'SIGKILLs the process group. The daemon exits when it runs nothing else. If the daemon does not answer,',
+    'SIGKILLs the whole process tree. The service is then no longer listed; a service that had failed is',
+    'cleared from svc status. The daemon exits when it runs nothing else. If the daemon does not answer,',
     'svc signals it using its lock record — never a PID whose start time does not match.',
   ].join('\n');
-  static override examples = ['<%= config.bin %> stop api', '<%= config.bin %> stop --all', '<%= config.bin %> stop worker   # an ad-hoc service'];
+  static override examples = ['<%= config.bin %> stop api', '<%= config.bin %> stop --all', '<%= config.bin %> stop worker   # an ad-hoc service, or one of this config'];
   static override args = { name: Args.string({ description: 'service name' }) };
   static override flags = {
-    all: Flags.boolean({ description: 'stop every service of the config' }),
-    timeout: Flags.integer({ description: 'ms to wait for an unresponsive daemon to exit after SIGTERM before SIGKILL', default: 15_000 }),
+    all: Flags.boolean({ description: 'stop every service of this project (the config found from here, or the ad-hoc project)' }),
+    timeout: Flags.integer({ description: 'ms to wait for an unresponsive daemon to exit after SIGTERM before SIGKILL', default: 15_000, min: 0, max: 2 ** 31 - 1 }),
   };
 
-  async run(): Promise<{ stopped: string[]; notRunning: string[] }> {
+  async run(): Promise<StopOutcome> {
     const { args, flags } = await this.parse(Stop);
     if (!args.name && !flags.all) throw new CliError('EUSAGE', 'name a service, or pass --all');
-
-    // An ad-hoc service has its own daemon; a config service lives in the config's daemon.
-    const adHoc = args.name ? daemonRef(`adhoc-${args.name}`) : null;
-    let ref: DaemonRef;
-    let names: string[];
-    const adHocStatus = adHoc ? await readLock({ name: adHoc.lockName, dir: resolveRunDir() }) : null;
-    if (adHoc && adHocStatus && adHocStatus.state !== 'free' && !flags.config) {
-      ref = adHoc;
-      names = [args.name!];
-    } else {
-      const config = await this.loadConfig(flags.config);
-      if (args.name) requireService(config, args.name);
-      ref = configDaemon(config);
-      names = flags.all ? Object.keys(config.services) : [args.name!];
+    const found = findProject(flags.config);
+    const outcome: StopOutcome = { stopped: [], notRunning: [], cleared: [] };
+    let connection: DaemonConnection | null;
+    try {
+      connection = await connect();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EIPC_TIMEOUT') throw error;
+      await this.stopUnresponsive(flags.timeout);
+      outcome.stopped.push(...(args.name ? [args.name] : []));
+      return this.report(outcome);
     }
-
-    const stopped: string[] = [];
-    const notRunning: string[] = [];
-    const client = await connectDaemon(ref);
-    if (client) {
+    if (connection === null) {
+      // No daemon: a failure it left (failed, or "supervisor died") is cleared by a daemon started for it.
+      if (!this.keptRecord(found, args.name)) {
+        outcome.notRunning.push(...(args.name ? [args.name] : []));
+        if (args.name) await this.checkName(found, args.name);
+        return this.report(outcome, found);
+      }
+      await onDaemon((c) => this.stopOn(c, found, args.name, outcome));
+    } else {
       try {
-        // Every state first, in one call: the daemon exits once its last running service has
-        // stopped, so nothing may be asked of it after that stop.
-        const rows = (await client.call('status', {})) as SupervisorStats[];
-        for (const name of names) {
-          const before = rows.find((r) => r.name === name);
-          const state = before ? rowState(before) : 'stopped';
-          if (state === 'stopped' || state === 'failed') {
-            notRunning.push(name);
-            continue;
-          }
-          await withSpinner(`stopping ${name}`, () => client.call('stop', { service: name }, { timeoutMs: CONTROL_TIMEOUT_MS }));
-          stopped.push(name);
-        }
+        await this.stopOn(connection, found, args.name, outcome);
       } finally {
-        await client.close();
+        await connection.close();
       }
+    }
+    // Stopped means: nothing of it runs, its lock is free, and the daemon gone if it hosts nothing else.
+    if (outcome.stopped.length > 0 || outcome.cleared.length > 0) await this.waitIfIdle();
+    if (args.name && outcome.notRunning.includes(args.name)) await this.checkName(found, args.name);
+    return this.report(outcome, found);
+  }
+
+  private async stopOn(connection: DaemonConnection, found: FoundProject, name: string | undefined, outcome: StopOutcome): Promise<void> {
+    let targets: Array<{ project: ProjectRef; name: string }>;
+    if (name) {
+      targets = [{ project: await projectHosting(connection, found, name), name }];
     } else {
-      const lock = await readLock({ name: ref.lockName, dir: resolveRunDir() });
-      if (lock.state === 'held' && lock.holder) {
-        await this.stopUnresponsive(ref, lock.holder, flags.timeout);
-        stopped.push(...names);
-      } else {
-        notRunning.push(...names);
-      }
+      const rows = await connection.client.call('status', { project: found.project.id });
+      targets = [...new Set(rows.map((r) => r.name))].map((n) => ({ project: found.project, name: n }));
     }
-    // A service that gave up is not running; stopping it clears the failure `svc status` shows.
-    for (const name of notRunning) clearFailed(ref.id, name);
+    // All at once: the daemon exits as soon as nothing runs, so no call may come after the last stop.
+    const label = targets.length === 1 ? targets[0]!.name : `${targets.length} services`;
+    const results = await withSpinner(`stopping ${label}`, () =>
+      Promise.allSettled(targets.map((t) => connection.client.call('stop', { project: t.project, service: t.name }, { timeoutMs: CONTROL_TIMEOUT_MS }))),
+    );
+    results.forEach((result, i) => {
+      const name = targets[i]!.name;
+      if (result.status === 'fulfilled') (result.value.wasActive ? outcome.stopped : outcome.cleared).push(name);
+      else if ((result.reason as { code?: string }).code === 'EUNKNOWN_SERVICE') outcome.notRunning.push(name);
+      else throw result.reason;
+    });
+  }
 
-    // Stopped means: its lock is free (and the daemon gone if it hosts nothing else).
-    const runDir = resolveRunDir();
-    for (const name of stopped) {
-      await waitFor(async () => (await readLock({ name: `svc-service-${name}`, dir: runDir })).state !== 'held', 30_000, `${name}'s lock to be released`);
+  /** Whether the state file of a daemon that is gone keeps a row for this service (or, for --all, this project). */
+  private keptRecord(found: FoundProject, name: string | undefined): boolean {
+    const { state } = readDaemonState(paths().stateFile);
+    if (!state) return false;
+    const projects = name ? [found.project.id, adhocProject.id] : [found.project.id];
+    return rowsAfterDaemon(state).some((row) => projects.includes(row.project.id) && (name === undefined || row.name === name));
+  }
+
+  /** A name that is in no running project: a typo when the config (if it loads) does not have it either. */
+  private async checkName(found: FoundProject, name: string): Promise<void> {
+    if (!found.configFile) return;
+    const config = await this.loadConfig(found.configFile).catch(() => null);
+    if (config && !config.services[name]) {
+      throw new CliError('EUSAGE', `no service "${name}" in ${config.file} (services: ${Object.keys(config.services).join(', ') || 'none'}), nor an ad-hoc one running`);
     }
+  }
+
+  private async waitIfIdle(): Promise<void> {
+    const connection = await connect().catch(() => null);
+    if (connection) {
+      const active = (await connection.client.call('status', {})).some((r) => !['stopped', 'failed', 'crashed'].includes(r.service?.state ?? r.state));
+      await connection.close();
+      if (active) return;
+    }
+    if (!(await waitForDaemonGone(clientOptions(), 30_000))) throw new CliError('ETIMEOUT', 'timed out after 30000 ms waiting for the idle daemon to exit');
+  }
+
+  private report(outcome: StopOutcome, found?: FoundProject): StopOutcome {
     if (!this.jsonEnabled()) {
-      for (const name of stopped) this.log(`${name} stopped`);
-      for (const name of notRunning) this.log(`${name} was not running`);
+      for (const name of outcome.stopped) this.log(`${name} stopped`);
+      for (const name of outcome.cleared) this.log(`${name} was not running (its failure is cleared)`);
+      for (const name of outcome.notRunning) this.log(`${name} was not running`);
+      if (found && outcome.stopped.length + outcome.cleared.length + outcome.notRunning.length === 0) this.log(`nothing runs in ${projectLabel(found.project)}`);
     }
-    return { stopped, notRunning };
+    return outcome;
   }
 
-  private async stopUnresponsive(ref: DaemonRef, holder: LockRecord, timeoutMs: number): Promise<void> {
-    this.warn(`the daemon ${ref.id} (pid ${holder.pid}) does not answer on its socket: sending SIGTERM`);
-    if (!signalDaemon(holder, 'SIGTERM')) return;
-    const runDir = resolveRunDir();
-    const gone = async () => (await readLock({ name: ref.lockName, dir: runDir })).state !== 'held';
-    if (await waitFor(gone, timeoutMs, 'the daemon to exit', { throwOnTimeout: false })) return;
+  private async stopUnresponsive(timeoutMs: number): Promise<void> {
+    const p = paths();
+    const lock = await readLock({ name: p.lockName, dir: p.runDir });
+    if (lock.state !== 'held' || !lock.holder) return;
+    const holder: LockRecord = lock.holder;
+    this.warn(`the svc daemon (pid ${holder.pid}) does not answer on its socket: sending SIGTERM`);
+    if (!signalHolder(holder, 'SIGTERM')) return;
+    if (await waitForDaemonGone(clientOptions(), timeoutMs)) return;
     this.warn(`the daemon did not exit within ${timeoutMs} ms: sending SIGKILL`);
-    signalDaemon(holder, 'SIGKILL');
-    await waitFor(gone, 5_000, 'the daemon to exit after SIGKILL');
+    signalHolder(holder, 'SIGKILL');
+    if (!(await waitForDaemonGone(clientOptions(), 5_000))) throw new CliError('ETIMEOUT', 'timed out after 5000 ms waiting for the daemon to exit after SIGKILL');
   }
+}
+
+/** Sends `signal` to a lock's holder, only if that record's process (pid and start time) is alive. */
+function signalHolder(holder: LockRecord, signal: NodeJS.Signals): boolean {
+  if (!isHolderAlive(holder)) return false;
+  process.kill(holder.pid, signal);
+  return true;
 }

@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /*
- * Finding the config file, apart from reading it: `svc start`'s early daemon spawn (prestart.ts)
- * needs the path before the parsers and the schema are loaded.
+ * Finding the config file, apart from reading it: `svc start`'s quick path (prestart.ts) and the
+ * commands that only stop, list or tail need the path before (or without) any parser.
  */
 
 export const CONFIG_NAMES = ['svc.config.ts', 'svc.config.mts', 'svc.config.js', 'svc.config.mjs', 'svc.config.json', 'svc.config.yaml', 'svc.config.yml', 'svc.config.toml'];
@@ -29,15 +29,10 @@ export function findConfig(from: string): string | null {
 }
 
 /**
- * A digest of the config file's bytes, recorded by the daemon that loaded (and validated) it: an
- * unchanged file needs no second validation. Null for JavaScript and TypeScript configs, whose
- * result is code's, not the file's, and for a file that cannot be read.
+ * The config file's bytes and their SHA-256 digest (what a validated copy is keyed by). Null for
+ * JavaScript and TypeScript configs, whose result is code's, not the file's, and for a file that
+ * cannot be read (loading it reports the error).
  */
-export function configDigest(file: string): string | null {
-  return readConfigBytes(file)?.digest ?? null;
-}
-
-/** The config file's bytes and their SHA-256 digest; null as for `configDigest`. */
 export function readConfigBytes(file: string): { bytes: Buffer; digest: string } | null {
   if (isCodeConfig(file)) return null;
   let bytes: Buffer;

@@ -1,15 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { z } from 'zod';
-import { ConfigError, CliError } from '../errors.js';
-import { configSchema, type SvcConfig } from './schema.js';
-import { resolveConfig, type LoadedConfig } from './resolve.js';
+import { ConfigError } from '../errors.js';
+import { isCodeConfig } from './find.js';
+import { validateConfig, type SvcConfig } from './validate.js';
 
-import { CONFIG_NAMES, findConfig, isCodeConfig } from './find.js';
-
-export { CONFIG_NAMES, findConfig };
-export { resolveConfig, resolveService, type LoadedConfig, type ResolvedService } from './resolve.js';
+/*
+ * Reading a config file: its parser (YAML, TOML, JSON, or the file's own code) and its validation.
+ * The costly part of loading a config, so load.ts imports it only when no validated copy serves.
+ */
 
 async function readRaw(file: string, bytes?: Buffer): Promise<unknown> {
   const ext = path.extname(file);
@@ -35,38 +34,6 @@ async function readRaw(file: string, bytes?: Buffer): Promise<unknown> {
   } catch (error) {
     throw new ConfigError(file, [{ path: '', message: `not valid ${ext.slice(1).toUpperCase()}: ${(error as Error).message.split('\n')[0]}` }], { cause: error });
   }
-}
-
-export function validateConfig(raw: unknown, file: string): SvcConfig {
-  const result = configSchema.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
-  throw new ConfigError(file, result.error.issues.map((issue) => describeIssue(issue)));
-}
-
-function describeIssue(issue: z.core.$ZodIssue): { path: string; message: string; value?: unknown } {
-  const keyPath = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
-  if (issue.code === 'unrecognized_keys') {
-    return { path: keyPath, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
-  }
-  if (issue.code === 'invalid_key') {
-    const key = issue.path.length ? String(issue.path[issue.path.length - 1]) : undefined;
-    return { path: keyPath, message: issue.issues[0]?.message ?? issue.message, ...(key === undefined ? {} : { value: key }) };
-  }
-  const value = 'input' in issue ? issue.input : undefined;
-  return { path: keyPath, message: issue.message, ...(value === undefined ? {} : { value }) };
-}
-
-/** Finds (or takes), reads, validates and resolves a config file. Nothing starts from an invalid one. */
-export async function loadConfig(options: { file?: string; cwd?: string } = {}): Promise<LoadedConfig> {
-  const cwd = options.cwd ?? process.cwd();
-  const file = options.file ? path.resolve(cwd, options.file) : findConfig(cwd);
-  if (!file) {
-    throw new CliError('ECONFIG_NOT_FOUND', `no svc config found in ${cwd} or above (looked for ${CONFIG_NAMES.join(', ')})`, {
-      details: ['Create one with: svc init', 'Or start a command without one: svc start <name> -- <command> [args…]'],
-    });
-  }
-  if (!existsSync(file)) throw new CliError('ECONFIG_NOT_FOUND', `config file ${file} does not exist`);
-  return resolveConfig(file, await readValidConfig(file));
 }
 
 /**

@@ -1,50 +1,42 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
-import { ConfigError } from '../errors.js';
-import type { ServiceConfig, SvcConfig } from './schema.js';
+import { readEnvFile } from '@svc/supervisor/definition';
+import { configProject, type ProjectRef } from '@svc/supervisor/client';
+import type { ServiceDefinition } from '@svc/supervisor/definition';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import type { SvcConfig } from './validate.js';
 
 /*
- * A validated config made ready to run: paths made absolute, env files read. Apart from the schema
- * and the parsers, so that a daemon taking a config it validated before (validated-copy.ts) needs
- * neither.
+ * A validated config made ready to run: `cwd` made absolute (relative to the file), `envFile`
+ * made absolute (relative to `cwd`) and checked readable by the supervisor's own parser (it reads
+ * it again at each spawn). Apart from the parsers, so that a config taken from its validated copy
+ * (validated-copy.ts) needs none of them.
  */
 
-/** A config with every path made absolute and every env file read. */
+/** A config with every path made absolute, and the project its services belong to. */
 export interface LoadedConfig {
   file: string;
   dir: string;
-  services: Record<string, ResolvedService>;
+  project: ProjectRef;
+  services: Record<string, ServiceDefinition>;
 }
-
-export type ResolvedService = Omit<ServiceConfig, 'cwd' | 'envFile'> & {
-  name: string;
-  cwd: string;
-  envFile: string | undefined;
-  /** env from envFile, then `env` over it. */
-  resolvedEnv: Record<string, string>;
-};
 
 /** Resolves every service of a validated config read from `file`. */
 export function resolveConfig(file: string, config: SvcConfig): LoadedConfig {
   const dir = path.dirname(file);
-  const services: Record<string, ResolvedService> = {};
+  const services: Record<string, ServiceDefinition> = {};
+  const problems: ConfigProblem[] = [];
   for (const [name, service] of Object.entries(config.services)) {
-    services[name] = resolveService(name, service, dir, file);
-  }
-  return { file, dir, services };
-}
-
-export function resolveService(name: string, service: ServiceConfig, dir: string, file: string): ResolvedService {
-  const cwd = path.resolve(dir, service.cwd ?? '.');
-  const envFile = service.envFile ? path.resolve(cwd, service.envFile) : undefined;
-  let fromFile: Record<string, string> = {};
-  if (envFile) {
-    try {
-      fromFile = parseDotenv(readFileSync(envFile));
-    } catch (error) {
-      throw new ConfigError(file, [{ path: `services.${name}.envFile`, message: `cannot read ${envFile}: ${(error as Error).message}` }], { cause: error });
+    const cwd = path.resolve(dir, service.cwd ?? '.');
+    const envFile = service.envFile === undefined ? undefined : path.resolve(cwd, service.envFile);
+    if (envFile !== undefined) {
+      try {
+        readEnvFile(envFile);
+      } catch (error) {
+        problems.push({ path: `services.${name}.envFile`, message: (error as Error).message });
+      }
     }
+    services[name] = { ...service, cwd, ...(envFile === undefined ? {} : { envFile }) };
   }
-  return { ...service, name, cwd, envFile, resolvedEnv: { ...fromFile, ...(service.env ?? {}) } };
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return { file, dir, project: configProject(file), services };
 }

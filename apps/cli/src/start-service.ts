@@ -1,0 +1,77 @@
+import type { DaemonConnection, DaemonRow, ProjectRef } from '@svc/supervisor/client';
+import type { ServiceDefinition } from '@svc/supervisor/definition';
+import { callerEnvironment, CONTROL_TIMEOUT_MS } from './daemon.js';
+import { CliError } from './errors.js';
+import { formatUptime } from './output.js';
+
+/*
+ * Starting services, for the `start` command and its quick path (prestart.ts), so that both do and
+ * say the same: already running → say so; a start under way (another `svc start`) → join it; else
+ * start with the definition and the caller's environment, and report the pids or the failure with
+ * the last lines of stderr.
+ */
+
+export interface StartResult {
+  started: DaemonRow[];
+  alreadyRunning: string[];
+}
+
+export async function startServices(
+  connection: DaemonConnection,
+  project: ProjectRef,
+  services: Array<{ name: string; definition: ServiceDefinition }>,
+  log: (line: string) => void,
+): Promise<StartResult> {
+  const result: StartResult = { started: [], alreadyRunning: [] };
+  const environment = callerEnvironment();
+  for (const { name, definition } of services) {
+    const rows = await connection.client.call('status', { project: project.id, service: name });
+    const current = rows.find((r) => r.state === 'running') ?? rows[0];
+    const state = current?.service?.state ?? current?.state;
+    if (current && (state === 'running' || state === 'standby')) {
+      result.alreadyRunning.push(name);
+      log(alreadyRunningLine(name, current));
+      continue;
+    }
+    let started: DaemonRow[];
+    try {
+      started = await connection.client.call('start', { project, service: name, definition, environment }, { timeoutMs: CONTROL_TIMEOUT_MS });
+    } catch (error) {
+      const { code, data } = error as { code?: string; data?: { stderrTail?: unknown } };
+      if (code !== 'ESTART_FAILED' && code !== 'ESTOPPED') throw error;
+      const tail = Array.isArray(data?.stderrTail) ? data.stderrTail.map(String) : [];
+      throw startFailed(name, (error as Error).message, tail, error);
+    }
+    result.started.push(...started);
+    log(runningLine(name, started));
+  }
+  return result;
+}
+
+/** `, listening on host:port` for a service whose socket svc holds. */
+function listenText(row: DaemonRow | undefined): string {
+  const listen = row?.service?.listen;
+  if (!listen) return '';
+  return `, listening on ${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
+}
+
+export function alreadyRunningLine(name: string, current: DaemonRow): string {
+  return (current.service?.state ?? current.state) === 'standby'
+    ? `${name} is already started: standby for its lock`
+    : `${name} is already running (pid ${current.pid ?? '-'}, up ${formatUptime(current.uptimeMs)})`;
+}
+
+export function runningLine(name: string, rows: DaemonRow[]): string {
+  const first = rows[0];
+  const pids = rows.map((s) => s.pid ?? '-').join(', ');
+  if (first && (first.service?.state ?? first.state) === 'standby') return `${name} is standby: another host holds its lock; it runs here when that lease ends`;
+  return `${name} is running (${rows.length > 1 ? `${rows.length} instances, pids ${pids}` : `pid ${pids}`}${listenText(first)})`;
+}
+
+export function startFailed(name: string, message: string, tail: string[], cause?: unknown): CliError {
+  const lines = tail.map((l) => `  ${l}`);
+  return new CliError('ESTART_FAILED', `${name} did not start: ${message}`, {
+    ...(cause === undefined ? {} : { cause }),
+    details: lines.length ? [`last lines of ${name}'s stderr:`, ...lines] : [],
+  });
+}

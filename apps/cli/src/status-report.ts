@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { readLock } from '@svc/lock';
+import { readDaemonState, rowsAfterDaemon, serviceLogFile, tailLog, type DaemonRow } from '@svc/supervisor/client';
+import { connect, paths } from './daemon.js';
+import { formatBytes, formatUptime, paint, table, type Colour } from './output.js';
+import type { StatusItem } from './status-item.js';
+import { toStatusItems } from './status-items.js';
+
+/*
+ * `svc status`: everything the per-user daemon supervises, by project; when no daemon runs, what
+ * the last one left in its state file (what failed, or what it ran when it died). Kept free of
+ * oclif and of the supervisor's runtime (only its client), so that the quick path in bin/run.js
+ * loads just this: status belongs in a shell prompt.
+ */
+
+export interface StatusReport {
+  items: StatusItem[];
+  /** Said on stderr by the human form: a daemon of another version, a damaged state file. */
+  warnings: string[];
+}
+
+export async function collectStatus(name?: string): Promise<StatusReport> {
+  const warnings: string[] = [];
+  const filter = name === undefined ? {} : { service: name };
+  const connection = await connect({ acceptOtherVersion: true, timeoutMs: 1_000 });
+  let items: StatusItem[];
+  if (connection) {
+    try {
+      const { hello } = connection;
+      const rows: DaemonRow[] = await connection.client.call('status', filter);
+      items = toStatusItems(rows, { pid: hello.pid, alive: true }, stderrTail);
+      const { SUPERVISOR_VERSION } = await import('@svc/supervisor/client');
+      if (hello.version !== SUPERVISOR_VERSION) {
+        warnings.push(`the svc daemon (pid ${hello.pid}) runs version ${hello.version}, this svc is ${SUPERVISOR_VERSION}: run \`svc daemon restart\` to move its services to ${SUPERVISOR_VERSION}`);
+      }
+    } finally {
+      await connection.close();
+    }
+  } else {
+    items = await fromStateFile(name, warnings);
+  }
+  return { items: items.sort((a, b) => a.project.localeCompare(b.project) || a.name.localeCompare(b.name)), warnings };
+}
+
+/** What the state file says, when the daemon does not answer: gone (exited or died), or hung. */
+async function fromStateFile(name: string | undefined, warnings: string[]): Promise<StatusItem[]> {
+  const p = paths();
+  const { state, problem } = readDaemonState(p.stateFile);
+  if (problem) warnings.push(problem);
+  if (!state) return [];
+  const lock = await readLock({ name: p.lockName, dir: p.runDir });
+  let rows: DaemonRow[];
+  if (lock.state === 'held') {
+    // Alive by its lock but not answering: say so on every row it last listed, never "running".
+    const why = `daemon not answering (pid ${lock.holder?.pid ?? '?'})`;
+    rows = state.rows.map((row) => ({ ...row, failure: why }));
+    warnings.push(`the svc daemon (pid ${lock.holder?.pid ?? '?'}) holds its lock but does not answer on ${p.socketPath}`);
+  } else {
+    rows = rowsAfterDaemon(state);
+  }
+  return toStatusItems(
+    rows.filter((row) => name === undefined || row.name === name),
+    { pid: lock.state === 'held' ? (lock.holder?.pid ?? null) : null, alive: false },
+    stderrTail,
+  );
+}
+
+/** A failed service's last stderr lines, from its log file. */
+function stderrTail(projectId: string, name: string): string[] {
+  const file = serviceLogFile(paths(), projectId, name, 'stderr');
+  return existsSync(file) ? tailLog(file, 10) : [];
+}
+
+const STATE_COLOUR: Record<string, Colour> = { running: 'green', starting: 'yellow', stopping: 'yellow', backoff: 'yellow', standby: 'blue', crashed: 'red', failed: 'red', stopped: 'grey' };
+
+/** The human table: one block per project (its config file, or "ad-hoc"), one row per service. */
+export function formatStatus(items: StatusItem[], colour: boolean): string {
+  if (items.length === 0) return 'no services are supervised here (start one with: svc start <name>)';
+  const header = ['name', 'state', 'pid', 'uptime', 'restarts', 'cpu', 'memory', 'health'];
+  const rows: string[][] = [];
+  let project: string | null = null;
+  for (const i of items) {
+    if (i.project !== project) {
+      project = i.project;
+      rows.push([paint(project === 'adhoc' ? 'ad-hoc (no config file)' : project, 'bold', colour)]);
+    }
+    rows.push([
+      i.name,
+      paint(i.state, STATE_COLOUR[i.state] ?? 'grey', colour),
+      i.pid === null ? '-' : String(i.pid),
+      i.state === 'running' ? formatUptime(i.uptimeMs) : '-',
+      String(i.restarts),
+      i.cpuPercent === null ? '-' : `${i.cpuPercent.toFixed(1)}%`,
+      formatBytes(i.memoryBytes),
+      i.health ?? '-',
+    ]);
+    // A service of several instances: one line each under the service's totals.
+    if (i.instances.length > 1) {
+      for (const n of i.instances) {
+        rows.push([
+          `  #${n.instance}`,
+          paint(n.state, STATE_COLOUR[n.state] ?? 'grey', colour),
+          n.pid === null ? '-' : String(n.pid),
+          '',
+          String(n.restarts),
+          n.cpuPercent === null ? '-' : `${n.cpuPercent.toFixed(1)}%`,
+          formatBytes(n.memoryBytes),
+          '',
+        ]);
+      }
+    }
+  }
+  const lines = [table(header, rows)];
+  for (const item of items.filter((i) => i.state === 'failed' || (!i.supervisorAlive && i.failure))) {
+    lines.push('', `${item.name} ${item.state === 'failed' ? 'failed' : 'is not supervised'}: ${item.failure ?? 'gave up'}`, ...(item.stderrTail ?? []).map((l) => `  ${l}`));
+  }
+  return lines.join('\n');
+}
