@@ -9,30 +9,87 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 
 /**
- * The CLI as built now, copied into `scratch` (bin, dist, package.json; node_modules linked) so
- * that a rebuild of apps/cli during the run cannot mix two builds in one set of figures. Its
- * daemons run from the copy too (the CLI spawns its own bin). Returns the copy's bin and a digest
- * of its dist.
+ * The CLI as built now, copied into `scratch` with every workspace package it links (`@svc/*`,
+ * followed through their own links): for each, `bin`, `dist` and `package.json` are copied, its
+ * `node_modules` rebuilt as links (to the copies for workspace packages, to the installed ones
+ * for the rest). A rebuild of apps/cli or packages/* during the run cannot mix two builds in one
+ * set of figures, and the daemon `svc` spawns (`@svc/supervisor`'s `bin/daemon.mjs`) runs from
+ * the copy too. Returns the copy's bin, a digest of every copied `dist`, and the newest build time.
  */
 export function snapshotCli(cliDir, scratch) {
-  const dist = path.join(cliDir, 'dist');
-  const stamp = () => readdirSync(dist).map((f) => `${f}:${statSync(path.join(dist, f)).mtimeMs}`).sort().join('|');
+  const packages = workspaceClosure(realpathSync(cliDir));
+  const dists = () => [...packages.keys()].map((dir) => path.join(dir, 'dist'));
+  const stamp = () =>
+    dists()
+      .flatMap((dist) => (existsSync(dist) ? readdirSync(dist, { recursive: true }).map((f) => `${dist}/${f}:${statSync(path.join(dist, f)).mtimeMs}`) : [`${dist}:missing`]))
+      .sort()
+      .join('|');
+  const root = path.join(scratch, 'build');
+  const copyOf = (dir) => path.join(root, packages.get(dir));
   for (let attempt = 0; attempt < 10; attempt++) {
-    const before = existsSync(path.join(dist, 'commands.js')) ? stamp() : null;
-    const copy = path.join(scratch, 'cli');
-    rmSync(copy, { recursive: true, force: true });
-    mkdirSync(copy);
-    for (const part of ['bin', 'dist', 'package.json']) cpSync(path.join(cliDir, part), path.join(copy, part), { recursive: true });
-    symlinkSync(realpathSync(path.join(cliDir, 'node_modules')), path.join(copy, 'node_modules'), 'dir');
-    if (before !== null && existsSync(path.join(dist, 'commands.js')) && stamp() === before) {
+    const before = stamp();
+    rmSync(root, { recursive: true, force: true });
+    for (const dir of packages.keys()) {
+      const copy = copyOf(dir);
+      mkdirSync(copy, { recursive: true });
+      for (const part of ['bin', 'dist', 'package.json']) if (existsSync(path.join(dir, part))) cpSync(path.join(dir, part), path.join(copy, part), { recursive: true });
+      for (const [name, target] of linkedModules(dir)) {
+        const link = path.join(copy, 'node_modules', name);
+        mkdirSync(path.dirname(link), { recursive: true });
+        symlinkSync(packages.has(target) ? copyOf(target) : target, link, 'dir');
+      }
+    }
+    const cliCopy = copyOf(realpathSync(cliDir));
+    if (existsSync(path.join(cliDir, 'dist', 'commands.js')) && stamp() === before) {
       const hash = createHash('sha256');
-      for (const f of readdirSync(path.join(copy, 'dist')).sort()) hash.update(f).update(readFileSync(path.join(copy, 'dist', f)));
-      const builtAt = new Date(Math.max(...readdirSync(dist).map((f) => statSync(path.join(dist, f)).mtimeMs))).toISOString();
-      return { bin: path.join(copy, 'bin', 'run.js'), digest: hash.digest('hex').slice(0, 12), builtAt };
+      let newest = 0;
+      for (const dir of [...packages.keys()].sort()) {
+        const dist = path.join(copyOf(dir), 'dist');
+        if (!existsSync(dist)) continue;
+        for (const f of readdirSync(dist, { recursive: true }).sort()) {
+          const file = path.join(dist, f);
+          if (!statSync(file).isFile()) continue;
+          hash.update(`${packages.get(dir)}/${f}`).update(readFileSync(file));
+          newest = Math.max(newest, statSync(path.join(dir, 'dist', f)).mtimeMs);
+        }
+      }
+      return { bin: path.join(cliCopy, 'bin', 'run.js'), digest: hash.digest('hex').slice(0, 12), builtAt: new Date(newest).toISOString(), packages: [...packages.values()].sort() };
     }
     spawnSync('sleep', ['2']); // a build is being written: try again once it is done
   }
-  throw new Error('apps/cli/dist kept changing while it was copied');
+  throw new Error('a dist directory kept changing while it was copied');
+}
+
+/** `dir`'s node_modules entries (scoped ones as `@scope/name`) with their real paths. */
+function linkedModules(dir) {
+  const nm = path.join(dir, 'node_modules');
+  if (!existsSync(nm)) return [];
+  const names = readdirSync(nm)
+    .filter((n) => !n.startsWith('.'))
+    .flatMap((n) => (n.startsWith('@') ? readdirSync(path.join(nm, n)).map((m) => `${n}/${m}`) : [n]));
+  return names.flatMap((name) => {
+    try {
+      return [[name, realpathSync(path.join(nm, name))]];
+    } catch {
+      return []; // a dangling link: nothing to load from it
+    }
+  });
+}
+
+/** The package at `dir` and every workspace package (a link not into a node_modules) it reaches: real dir → copy name. */
+function workspaceClosure(dir) {
+  const found = new Map([[dir, path.basename(dir)]]);
+  const queue = [dir];
+  while (queue.length > 0) {
+    for (const [, target] of linkedModules(queue.shift())) {
+      if (target.split(path.sep).includes('node_modules') || found.has(target)) continue;
+      let name = path.basename(target);
+      while ([...found.values()].includes(name)) name = `${name}_`;
+      found.set(target, name);
+      queue.push(target);
+    }
+  }
+  return found;
 }
 
 /** Distinct free loopback ports: all held at once while picking, so none is handed out twice. */

@@ -24,18 +24,23 @@ export interface LogEvent {
 
 /** What the admin methods do; the daemon implements it, the method table checks what reaches it. */
 export interface DaemonApi {
-  hello(): HelloResult;
-  start(target: ServiceTarget, spec: ServiceSpec | undefined): Promise<DaemonRow[]>;
-  stop(target: ServiceTarget): Promise<StopResult>;
-  restart(target: ServiceTarget, spec: ServiceSpec | undefined): Promise<DaemonRow[]>;
-  reload(target: ServiceTarget, spec: ServiceSpec | undefined): Promise<ReloadResult & { rows: DaemonRow[] }>;
-  scale(target: ServiceTarget, instances: number): Promise<DaemonRow[]>;
-  status(filter: { project?: string; service?: string }): DaemonRow[];
-  metrics(): string;
-  exported(): ExportedService[];
-  shutdown(): Promise<{ stopped: number }>;
-  logs(target: ServiceTarget, options: { stream: LogsStream; lines: number; follow: boolean }, emit: (event: LogEvent) => boolean, ctx: IpcSubscriptionContext): Promise<() => void>;
-  events(filter: { project?: string; service?: string }, emit: (event: SupervisorEvent & { project: string }) => boolean): () => void;
+  hello: () => HelloResult;
+  start: (target: ServiceTarget, spec: ServiceSpec | undefined) => Promise<DaemonRow[]>;
+  stop: (target: ServiceTarget) => Promise<StopResult>;
+  restart: (target: ServiceTarget, spec: ServiceSpec | undefined) => Promise<DaemonRow[]>;
+  reload: (target: ServiceTarget, spec: ServiceSpec | undefined) => Promise<ReloadResult & { rows: DaemonRow[] }>;
+  scale: (target: ServiceTarget, instances: number) => Promise<DaemonRow[]>;
+  status: (filter: { project?: string; service?: string }) => DaemonRow[];
+  metrics: () => string;
+  exported: () => ExportedService[];
+  shutdown: () => Promise<{ stopped: number }>;
+  logs: (
+    target: ServiceTarget,
+    options: { stream: LogsStream; lines: number; follow: boolean },
+    emit: (event: LogEvent) => boolean,
+    ctx: IpcSubscriptionContext,
+  ) => Promise<() => void>;
+  events: (filter: { project?: string; service?: string }, emit: (event: SupervisorEvent & { project: string }) => boolean) => () => void;
 }
 
 /** The most lines a `logs` call may ask for. */

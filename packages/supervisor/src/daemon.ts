@@ -157,10 +157,10 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     status: (filter) => host.rows(filter),
     metrics: () => formatMetrics(host.rows()),
     exported: () => host.exported(),
-    shutdown: async () => {
+    shutdown: () => {
       const stopped = host.active().length;
       void close();
-      return { stopped };
+      return Promise.resolve({ stopped });
     },
     logs: async (target, { stream, lines, follow }, emit, ctx) => {
       const service = host.service(target);

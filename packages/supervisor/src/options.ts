@@ -150,7 +150,7 @@ export function monotonicNow(): number {
 export function resolveSupervisorOptions(options: SupervisorOptions): ResolvedSupervisorOptions {
   if (!isObject(options)) throw new InvalidOptionsError('options', options, 'an object');
   const c = new OptionChecker();
-  const resolved = resolveWith(c, options as unknown as Record<string, unknown>);
+  const resolved = resolveWith(c, options);
   c.throwIfAny();
   return resolved;
 }
@@ -305,7 +305,7 @@ function resolveLock(c: OptionChecker, value: unknown, name: string): ResolvedSu
   if (typeof key !== 'string' || !LOCK_KEY.test(key)) {
     c.fail('lock.key', key, '1-200 characters of letters, digits, ".", "_", ":", "-", starting with a letter or digit');
   }
-  return { backend, url: String(url), ttlMs, key: String(key) };
+  return { backend, url: String(url), ttlMs, key: typeof key === 'string' ? key : '' };
 }
 
 function resolveGuard(c: OptionChecker, value: unknown): OrphanGuard | false | null {

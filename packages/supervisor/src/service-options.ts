@@ -45,7 +45,7 @@ export const SERVICE_OPTION_KEYS: readonly string[] = [...SUPERVISOR_OPTION_KEYS
 export function checkServiceOptions(options: ServiceOptions): CheckedServiceOptions {
   if (!isObject(options)) throw new InvalidOptionsError('options', options, 'an object');
   const c = new OptionChecker();
-  const checked = checkServiceWith(c, options as unknown as Record<string, unknown>);
+  const checked = checkServiceWith(c, options);
   c.throwIfAny();
   return checked;
 }

@@ -115,11 +115,13 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     return this.#queue.run(checked ? `restart:${++this.#reconfigurations}` : 'restart', async () => {
       await this.#stopAll();
       if (checked && options) {
-        // The old instances were made from the old options: new ones are made from the new.
-        await Promise.all(this.#members.map((m) => m.close()));
-        this.#members = [];
+        // The old instances were made from the old options: new ones are made from the new, and
+        // go on counting where the old ones stopped.
+        const old = this.#members;
+        await Promise.all(old.map((m) => m.close()));
         this.#options = options;
         this.#desired = checked.instances;
+        this.#members = old.slice(0, this.#desired).map((m, slot) => this.#create(slot, m));
       }
       await this.#doStart();
     });
@@ -264,7 +266,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
   /** One step of a reload: the slot's replacement started and ready, then the old instance stopped. */
   async #replace(slot: number, replaced: number): Promise<void> {
     const old = this.#members[slot]!;
-    const replacement = this.#create(slot);
+    const replacement = this.#create(slot, old);
     this.#transient.add(replacement);
     try {
       await startOnce(replacement);
@@ -312,14 +314,17 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     await firstFailure(added.map((m) => m.start()));
   }
 
-  #create(slot: number): Supervisor {
+  /** A new instance in `slot`; `replacing`: the instance whose counts it carries on. */
+  #create(slot: number, replacing?: Supervisor): Supervisor {
     const serial = this.#serial++;
+    const { spawns, restarts, crashes, startFailures } = replacing?.stats() ?? { spawns: 0, restarts: 0, crashes: 0, startFailures: 0 };
     const { instances: _instances, listen: _listen, orphanGuard: _guard, ...supervisorOptions } = this.#options;
     const member = new Supervisor(
       { ...supervisorOptions, instance: slot, orphanGuard: this.#guard },
       {
         key: serial === 0 ? this.name : `${this.name}@${serial}`,
         logs: this.#journal.logs,
+        counts: { spawns, restarts, crashes, startFailures },
         ...(this.#socket ? { listen: { fd: this.#socket.fd, name: this.name } } : {}),
       },
     );

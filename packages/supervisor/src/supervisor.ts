@@ -25,12 +25,11 @@ export interface SupervisorInternals {
   logs?: SupervisorLogs;
   /** A listening socket's descriptor here: the child gets it as fd 3 (`LISTEN_FDS=1`, `LISTEN_PID`, `LISTEN_FDNAMES=<name>`). */
   listen?: { fd: number; name: string };
+  /** The counts of the instance this one replaces (a restart or reload with new options) go on. */
+  counts?: Pick<SupervisorStats, 'spawns' | 'restarts' | 'crashes' | 'startFailures'>;
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
+type Waiter = { resolve: () => void; reject: (error: Error) => void };
 
 /**
  * Keeps one service alive: spawns it in its own process group, waits for readiness, watches
@@ -65,6 +64,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     const o = this.options;
     const base = internals.key ?? (o.instance === 0 ? o.name : `${o.name}.${o.instance}`);
     this.#crashLoop = new CrashLoopWindow(o.restart.crashLoop.count, o.restart.crashLoop.windowMs, o.now);
+    if (internals.counts) this.#counts = { ...internals.counts };
     const source = { service: o.name, instance: o.instance, stderrTailLines: o.logs.stderrTailLines };
     this.#journal = new Journal(internals.logs ?? openServiceLogs(o, base), internals.logs === undefined, source, (event) => this.emit('event', event));
     this.#ownsGuard = o.orphanGuard === null;
@@ -94,7 +94,6 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
   get name(): string {
     return this.options.name;
   }
-
   get state(): SupervisorState {
     return this.#state;
   }

@@ -77,7 +77,7 @@ describe('resolveSupervisorOptions', () => {
       const [section, key, sub] = option.split('.') as [string, string, string | undefined];
       const value = sub ? { [key]: { [sub]: '30d' } } : { [key]: '30d' };
       const extra = section === 'lock' ? { backend: 'redis', url: 'redis://x' } : {};
-      expect(problemsOf(() => resolveSupervisorOptions({ ...base, [section]: { ...extra, ...value } } as never)).map((p) => p.option), option).toContain(option);
+      expect(problemsOf(() => resolveSupervisorOptions({ ...base, [section]: { ...extra, ...value } })).map((p) => p.option), option).toContain(option);
     }
   });
 

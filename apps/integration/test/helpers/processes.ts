@@ -92,3 +92,8 @@ export function signal(target: number, sig: NodeJS.Signals = 'SIGKILL'): boolean
 export function ownProcessGroup(): number {
   return readProc(process.pid)!.pgid;
 }
+
+/** The svc daemons among `procs` (the per-user daemon is `node …/supervisor/bin/daemon.mjs`, or a foreground `svc run`). */
+export function daemonsOf(home: string): ProcInfo[] {
+  return processesOf(home).filter((p) => p.cmdline.some((arg) => arg.endsWith('/bin/daemon.mjs')));
+}

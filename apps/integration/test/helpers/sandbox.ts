@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { statusReportSchema, type StatusItem } from '../../../cli/src/status-item.js';
@@ -42,6 +42,8 @@ export interface Sandbox {
   writeConfig(config: { services: Record<string, unknown> }): string;
   /** Writes a file in the project directory as given. */
   writeFile(name: string, text: string): string;
+  /** Another project: `<dir>/<name>/svc.config.yaml` (as YAML); returns its directory. */
+  project(name: string, config: { services: Record<string, unknown> }): string;
   /** Runs the built `svc` to its end. */
   svc(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number; cwd?: string }): Promise<SvcResult>;
   /** Runs the built `svc` and fails, with its whole output, unless it exits 0. */
@@ -107,8 +109,12 @@ export function createSandbox(): Sandbox {
     },
     writeFile(name, text) {
       const file = path.join(dir, name);
+      mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, text);
       return file;
+    },
+    project(name, config) {
+      return path.dirname(sandbox.writeFile(path.join(name, 'svc.config.yaml'), `${toYaml(config)}\n`));
     },
     async svc(args, options = {}) {
       const run = start(args, options);
