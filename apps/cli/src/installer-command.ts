@@ -27,10 +27,11 @@ export function installerActionCommand(action: 'uninstall' | 'enable' | 'disable
         args: { name: string };
         flags: { system: boolean; user: string | undefined; 'dry-run': boolean; config: string | undefined };
       };
-      const log = (line: string) => !this.jsonEnabled() && this.log(line);
-      const outcome = await changeInstalled(this, action, args.name, { config: flags.config, system: flags.system, user: flags.user, dryRun: flags['dry-run'] }, log);
+      const lines: string[] = [];
+      const outcome = await changeInstalled(this, action, args.name, { config: flags.config, system: flags.system, user: flags.user, dryRun: flags['dry-run'] }, (line) => lines.push(line));
       if (!this.jsonEnabled()) {
         printAction(this, outcome.unit, flags['dry-run']);
+        for (const line of lines) this.log(line);
         if (outcome.stopped) this.log(`${args.name} stopped`);
       }
       return outcome;

@@ -28,7 +28,9 @@ export default class Install extends BaseCommand {
 
   async run(): Promise<InstallOutcome> {
     const { args, flags } = await this.parse(Install);
-    const log = (line: string) => !this.jsonEnabled() && this.log(line);
+    // The service's own line comes after what was done to the unit.
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
     const outcome = await changeInstalled(
       this,
       'install',
@@ -36,7 +38,10 @@ export default class Install extends BaseCommand {
       { config: flags.config, system: flags.system, user: flags.user, dryRun: flags['dry-run'], enable: !flags['no-enable'], linger: flags.linger },
       log,
     );
-    if (!this.jsonEnabled()) printAction(this, outcome.unit, flags['dry-run']);
+    if (!this.jsonEnabled()) {
+      printAction(this, outcome.unit, flags['dry-run']);
+      for (const line of lines) this.log(line);
+    }
     return outcome;
   }
 }
