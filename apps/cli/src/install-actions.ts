@@ -4,7 +4,7 @@ import { connectDaemon, type DaemonRow } from '@svc/supervisor/client';
 import type { BaseCommand } from './base-command.js';
 import { clientOptions, CONTROL_TIMEOUT_MS, onDaemon } from './daemon.js';
 import { CliError } from './errors.js';
-import { daemonUnitOptions } from './install-options.js';
+import { daemonUnitOptions, prepareSystemHome } from './install-options.js';
 import { manifestFile, readManifest, writeManifest, type InstalledEntry, type InstallScope } from './installed.js';
 import { findProject, requireService } from './project.js';
 import { startServices } from './start-service.js';
@@ -62,6 +62,7 @@ export async function changeInstalled(command: BaseCommand, action: InstallActio
     log(`would list ${entries.filter((e) => e.enabled).length} service(s) to start at login in ${manifestFile(scope)}`);
     return { action, service: name, installed: entries, unit, started: null, stopped: false };
   }
+  if (scope.system && entries.length > 0) prepareSystemHome(scope.user ?? 'root');
   const starting = adding && entries.find((e) => e.service === name && e.config === project.config)!.enabled;
   let stopped = false;
   if (!starting) stopped = await stopIfHosted(target);

@@ -1,4 +1,5 @@
-import { realpathSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { InstallerOptions } from '@svc/installers';
@@ -15,6 +16,18 @@ import { svcEntry } from './svc-entry.js';
 /** System units get a home of their own, made for the account (the account's home may not be writable). */
 export function systemSvcHome(user: string): string {
   return path.join('/var/lib/svc', user);
+}
+
+/**
+ * A system unit's daemon runs as `user` with SVC_HOME=/var/lib/svc/<user>: made here (0700,
+ * owned by that account) before the unit first starts, since the account may have no writable home.
+ */
+export function prepareSystemHome(user: string): string {
+  const dir = systemSvcHome(user);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const id = (flag: string) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim());
+  chownSync(dir, id('-u'), id('-g'));
+  return dir;
 }
 
 /** The arguments of `svc daemon run` that start `entries` (the enabled ones). */
@@ -38,7 +51,7 @@ export async function daemonUnitOptions(command: BaseCommand, entries: readonly 
   if (scope.system) env.SVC_HOME = systemSvcHome(scope.user ?? 'root');
   else for (const key of ['SVC_HOME', 'XDG_STATE_HOME'] as const) if (process.env[key]) env[key] = path.resolve(process.env[key]);
   return {
-    name: scope.system ? `daemon-${scope.user ?? 'root'}` : 'daemon',
+    name: scope.system ? `daemon.${scope.user ?? 'root'}` : 'daemon',
     description: 'svc: the per-user service daemon, and the services svc install enabled',
     nodePath: realpathSync(process.execPath),
     svcEntry: svcEntry(),

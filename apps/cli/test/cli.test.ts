@@ -113,6 +113,20 @@ describe('install', () => {
     expect(readdirSync(dir).sort()).toEqual(['svc.config.yaml']);
   });
 
+  it('--system --user: one system unit for that account, with its own SVC_HOME; nothing written in a dry run', async () => {
+    await svc(['init'], { cwd: dir, env: env() });
+    const result = await svc(['install', 'api', '--system', '--user', 'nobody', '--dry-run', '--json'], { cwd: dir, env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    const outcome = JSON.parse(result.stdout) as { installed: Array<{ service: string; enabled: boolean }>; unit: { serviceName: string; files: Array<{ content: string }> } };
+    expect(outcome.installed).toEqual([{ config: path.join(dir, 'svc.config.yaml'), service: 'api', enabled: true }]);
+    expect(outcome.unit.serviceName).toBe('svc-daemon.nobody.service');
+    const unit = outcome.unit.files[0]!.content;
+    expect(unit).toContain('User=nobody');
+    expect(unit).toContain('Environment="SVC_HOME=/var/lib/svc/nobody"');
+    expect(unit).toContain('"daemon" "run" "--service" "api@');
+    expect(readdirSync(dir).sort()).toEqual(['svc.config.yaml']);
+  });
+
   it('an unknown service is a clear error', async () => {
     await svc(['init'], { cwd: dir, env: env() });
     const result = await svc(['install', 'nope', '--dry-run'], { cwd: dir, env: env() });

@@ -136,12 +136,13 @@ describe('invalid configs name the file, the key, the value and what was expecte
     );
     expect(error.problems.map((p) => p.path).sort()).toEqual([
       'services.api.readiness.type',
+      'services.web.listen',
       'services.web.listen.backlog',
       'services.web.listen.port',
-      'services.web.listen.tls',
       'services.worker.lock',
     ]);
     expect(error.message).toContain('the shared socket answers a tcp probe itself');
+    expect(error.message).toContain('services.web.listen: unknown key "tls" (expected one of port, host, backlog)');
   });
 
   it('listen and instances within their bounds are accepted', async () => {

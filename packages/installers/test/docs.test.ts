@@ -12,6 +12,7 @@ const OPTION_NAMES = Object.keys({
   nodePath: true,
   svcEntry: true,
   configPath: true,
+  args: true,
   workingDirectory: true,
   env: true,
   stopTimeoutMs: true,

@@ -76,6 +76,15 @@ describe('install', () => {
     expect(await readdir(unitDir)).toEqual([path.basename(installer.path)]);
   });
 
+  it('restartOnChange: false replaces and reloads a changed unit without restarting the running service', async () => {
+    const { installer, calls, options } = await setup();
+    await installer.install();
+    calls.length = 0;
+    const result = await createInstaller({ ...options, stopTimeoutMs: 30_000 }).install({ restartOnChange: false });
+    expect(result.changed).toBe(true);
+    expect(calls.map((c) => c.args.join(' '))).toEqual(['--user daemon-reload', `--user enable --now ${installer.serviceName}`]);
+  });
+
   it('dry run writes nothing, runs nothing and returns exactly what would be written and run', async () => {
     const { installer, calls, unitDir } = await setup();
     const result = await installer.install({ dryRun: true, linger: true });
@@ -142,6 +151,31 @@ describe('enable, disable, uninstall, status', () => {
     const again = await installer.uninstall();
     expect(again.changed).toBe(false);
     expect(calls).toEqual([]);
+  });
+
+  it('stop: false leaves a running service running: disable and uninstall without --now', async () => {
+    const { installer, calls, unitDir } = await setup();
+    await installer.install();
+    calls.length = 0;
+    await installer.disable({ stop: false });
+    await installer.uninstall({ stop: false });
+    expect(calls.map((c) => c.args.join(' '))).toEqual([
+      `--user disable ${installer.serviceName}`,
+      `--user disable ${installer.serviceName}`,
+      '--user daemon-reload',
+      `--user reset-failed ${installer.serviceName}`,
+    ]);
+    expect(await readdir(unitDir)).toEqual([]);
+    await expect(installer.uninstall({ stop: 'no' as never })).rejects.toMatchObject({ code: 'EINVALID_OPTION' });
+  });
+
+  it('args replace `run <name> --config <file>` in what the unit runs', async () => {
+    const { installer } = await setup({ name: 'daemon', args: ['daemon', 'run', '--service', 'api@/srv/a b/svc.config.yaml'] });
+    expect(installer.generate().content).toContain('ExecStart="/usr/bin/node" "/opt/svc/bin/svc.js" "daemon" "run" "--service" "api@/srv/a b/svc.config.yaml"');
+    for (const args of [[], ['run', 42], 'run api']) {
+      const { options } = await setup();
+      expect(() => createInstaller({ ...options, args: args as never })).toThrow(expect.objectContaining({ code: 'EINVALID_OPTION' }));
+    }
   });
 
   it('a failing command is ECOMMAND_FAILED with its exit code and stderr', async () => {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readMarkdownTable } from '../../../tooling/docs-table.js';
-import { DEFAULTS, ERROR_CODES, SERVICE_DEFAULTS } from '../src/index.js';
+import { DEFAULTS, ERROR_CODES, LIMITS, MAX_DURATION_MS, MAX_SIZE_BYTES, SERVICE_DEFAULTS } from '../src/index.js';
 
 const PAGE = fileURLToPath(new URL('../../../docs/packages/supervisor.md', import.meta.url));
 
@@ -16,7 +16,7 @@ const OPTION_FOR_DEFAULT: Record<string, string> = {
   'liveness.heartbeatTimeoutMs': 'liveness.heartbeatTimeout',
   'liveness.intervalMs': 'liveness.interval',
   'liveness.failureThreshold': 'liveness.failureThreshold',
-  'liveness.probeTimeoutMs': 'liveness.probeTimeout',
+  'liveness.timeoutMs': 'liveness.timeout',
   'liveness.reportTimeoutMs': 'liveness.reportTimeout',
   'restart.policy': 'restart.policy',
   'restart.delayMs': 'restart.delay',
@@ -62,6 +62,41 @@ describe('docs page', () => {
       expect(table.get(option), option).toBe(show(value));
     }
     expect(rows).toHaveLength(defaults.length);
+  });
+
+  it('every duration and size shows its range, from the bounds the checks use', () => {
+    const D = (min = 0) => `${min}–${MAX_DURATION_MS} ms`;
+    const S = (min = 0) => `${min}–${MAX_SIZE_BYTES} bytes`;
+    const L = LIMITS;
+    const ranges: Record<string, string> = {
+      'readiness.timeout': D(L.readiness.timeout.min),
+      'readiness.interval': D(L.readiness.interval.min),
+      'liveness.heartbeatTimeout': D(L.liveness.heartbeatTimeout.min),
+      'liveness.interval': D(L.liveness.interval.min),
+      'liveness.failureThreshold': `1–${L.liveness.failureThreshold.max}`,
+      'liveness.timeout': D(L.liveness.timeout.min),
+      'liveness.reportTimeout': D(),
+      'restart.delay': D(),
+      'restart.factor': `${L.restart.factor.min}–${L.restart.factor.max}`,
+      'restart.maxDelay': `restart.delay–${MAX_DURATION_MS} ms`,
+      'restart.resetAfter': D(),
+      'restart.crashLoop.count': `1–${L.restart.crashLoopCount.max}`,
+      'restart.crashLoop.window': D(L.restart.crashLoopWindow.min),
+      'stop.timeout': D(),
+      'limits.memory': S(),
+      'limits.cpu': `0–${L.limits.cpu.max}`,
+      'limits.window': D(),
+      'limits.sampleInterval': D(L.limits.sampleInterval.min),
+      'logs.maxSize': S(L.logs.maxSize.min),
+      'logs.maxFiles': `1–${L.logs.maxFiles.max}`,
+      'logs.maxBuffer': S(L.logs.maxBuffer.min),
+      'logs.stderrTailLines': `0–${L.logs.stderrTailLines.max}`,
+      'lock.ttl': D(L.lock.ttl.min),
+    };
+    const rows = new Map(readMarkdownTable(PAGE, 'Options').map((r) => [r.option, r.range]));
+    for (const [option, range] of Object.entries(ranges)) expect(rows.get(option), option).toBe(range);
+    // Every default in ms or bytes is a duration or a size: each has its range listed above.
+    for (const [path] of leaves(DEFAULTS).filter(([p]) => /(Ms|Bytes)$/.test(p))) expect(ranges[OPTION_FOR_DEFAULT[path]!], path).toBeDefined();
   });
 
   it('the errors table lists exactly the error codes', () => {
