@@ -462,3 +462,4 @@ for (const m of results.memory) {
 }
 if (problems.length > 0) console.log(`\nCleanup: ${problems.join('; ')}`);
 console.log(`\nresults: ${path.relative(process.cwd(), writeResults('supervisor', results))}`);
+setTimeout(() => console.error('active:', process.getActiveResourcesInfo(), process._getActiveHandles().map(h => h.constructor.name + ' ' + (h.spawnfile ?? h.remoteAddress ?? h._handle?.fd ?? h.fd ?? ''))), 3000).unref();

@@ -1,30 +1,13 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { whyNoSystemd } from '../../../tooling/systemd-user.js';
 import { FIXTURES, SVC_BIN } from './helpers/paths.js';
 import { signal } from './helpers/processes.js';
 import { createSandbox } from './helpers/sandbox.js';
 
-const SYSTEMD = '/lib/systemd/systemd';
-
-/** Why a real user manager cannot run on this machine, or undefined when it can. */
-function whyNoSystemd(): string | undefined {
-  if (process.platform !== 'linux') return `platform is ${process.platform}, not Linux`;
-  try {
-    accessSync(SYSTEMD, constants.X_OK);
-  } catch {
-    // Only the reason is needed: the file is missing or not executable.
-    return `${SYSTEMD} is not there`;
-  }
-  try {
-    execFileSync('unshare', ['-m', '--propagation', 'private', 'true'], { stdio: 'ignore' });
-  } catch (error) {
-    return `cannot make a private mount namespace (unshare -m needs root or CAP_SYS_ADMIN): ${(error as Error).message}`;
-  }
-  return undefined;
-}
 
 const skipReason = whyNoSystemd();
 const groups: number[] = [];

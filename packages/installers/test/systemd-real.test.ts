@@ -1,28 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { whyNoSystemd } from '../../../tooling/systemd-user.js';
 import { HOSTILE_ENV, HOSTILE_NAME, fixtures, tempDirs } from './helpers.js';
 
-const SYSTEMD = '/lib/systemd/systemd';
 const dist = path.join(import.meta.dirname, '..', 'dist', 'index.js');
-
-/** Why a real user manager cannot run on this machine, or undefined when it can. */
-function whyNoSystemd(): string | undefined {
-  if (process.platform !== 'linux') return `platform is ${process.platform}, not Linux`;
-  try {
-    accessSync(SYSTEMD, constants.X_OK);
-  } catch {
-    // Only the reason is needed: the file is missing or not executable.
-    return `${SYSTEMD} is not there`;
-  }
-  try {
-    execFileSync('unshare', ['-m', '--propagation', 'private', 'true'], { stdio: 'ignore' });
-  } catch (error) {
-    return `cannot make a private mount namespace (unshare -m needs root or CAP_SYS_ADMIN): ${(error as Error).message}`;
-  }
-  return undefined;
-}
 
 const skipReason = whyNoSystemd();
 const dirs = tempDirs();

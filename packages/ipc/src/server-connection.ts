@@ -2,13 +2,12 @@ import type { Socket } from 'node:net';
 import { IpcError, isIpcError } from './errors.js';
 import { decodeFrame, FrameReader } from './frame-reader.js';
 import { handlerErrorBody } from './handler-error.js';
-import type { IpcContext, IpcSubscriptionContext, ResolvedMethod } from './methods.js';
+import type { IpcContext, ResolvedMethod } from './methods.js';
+import { ServerSubscriptions } from './server-subscriptions.js';
 import {
   CANCEL_METHOD,
-  END_METHOD,
   encodeFrame,
   errorBody,
-  EVENT_METHOD,
   isRecord,
   isRequestId,
   parseRequest,
@@ -30,18 +29,6 @@ export interface ConnectionSettings {
   readonly onError: ((error: unknown, info: { method: string; connectionId: number }) => void) | undefined;
 }
 
-interface ActiveSubscription {
-  readonly id: string;
-  readonly method: string;
-  readonly controller: AbortController;
-  /** Events emitted before the subscribe response was written wait here, so they follow it. */
-  queued: string[] | null;
-  dispose: (() => void) | null;
-  ended: boolean;
-  /** Set when the server side ended the subscription before it was acknowledged. */
-  endAfterAck: { error: unknown } | null;
-}
-
 /** How long a closing connection may take to flush its last frame and see the peer end before it is destroyed. */
 const FLUSH_GRACE_MS = 2_000;
 
@@ -56,8 +43,7 @@ export class ServerConnection {
   /** Calls in flight by request id; notifications (no id) are counted in `anonymousCalls`. */
   private readonly calls = new Map<RequestId, AbortController>();
   private readonly anonymousCalls = new Set<AbortController>();
-  private readonly subscriptions = new Map<string, ActiveSubscription>();
-  private nextSubscription = 0;
+  private readonly subscriptions: ServerSubscriptions;
   private state: 'open' | 'ending' | 'closed' = 'open';
   private readEnded = false;
   private paused = false;
@@ -77,6 +63,19 @@ export class ServerConnection {
     private readonly onClosed: (connection: ServerConnection) => void,
   ) {
     this.reader = new FrameReader(settings.maxFrameBytes);
+    this.subscriptions = new ServerSubscriptions({
+      connectionId: id,
+      maxFrameBytes: settings.maxFrameBytes,
+      isOpen: () => this.state === 'open',
+      isClosed: () => this.state === 'closed',
+      write: (frame) => this.write(frame),
+      replyError: (requestId, body) => this.replyError(requestId, body),
+      onError: (error, method) => this.settings.onError?.(error, { method, connectionId: this.id }),
+      changed: () => {
+        this.refreshTimers(false);
+        this.finishIfDone();
+      },
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
     // The 'close' that follows does the cleanup; a reset peer is not an error of ours.
@@ -199,56 +198,7 @@ export class ServerConnection {
   ): Promise<void> {
     const params = this.validate(request, method.validate?.bind(method));
     if (params === INVALID) return;
-    const sub: ActiveSubscription = {
-      id: String(++this.nextSubscription),
-      method: request.method,
-      controller: new AbortController(),
-      queued: [],
-      dispose: null,
-      ended: false,
-      endAfterAck: null,
-    };
-    this.subscriptions.set(sub.id, sub);
-    const emit = (event: unknown): boolean => {
-      if (sub.ended || this.state === 'closed') return false;
-      const frame = encodeFrame(
-        { jsonrpc: '2.0', method: EVENT_METHOD, params: { subscription: sub.id, event } },
-        this.settings.maxFrameBytes,
-        `an event of subscription "${sub.method}"`,
-      );
-      if (sub.queued !== null) sub.queued.push(frame);
-      else this.write(frame);
-      return true;
-    };
-    const ctx: IpcSubscriptionContext = {
-      method: request.method,
-      connectionId: this.id,
-      signal: sub.controller.signal,
-      end: (error?: unknown) => this.endSubscription(sub, { notify: true, error }),
-    };
-    let dispose: unknown;
-    try {
-      dispose = await method.subscribe(params, emit, ctx);
-    } catch (error) {
-      this.subscriptions.delete(sub.id);
-      sub.ended = true;
-      if (this.state === 'open') this.replyError(id, handlerErrorBody(error, this.settings.maxFrameBytes));
-      this.settings.onError?.(error, { method: request.method, connectionId: this.id });
-      this.afterCall();
-      return;
-    }
-    sub.dispose = typeof dispose === 'function' ? (dispose as () => void) : null;
-    if (sub.ended) {
-      // Unsubscribed, disconnected or closed while subscribe() was still running: undo it now.
-      this.runDispose(sub);
-      this.afterCall();
-      return;
-    }
-    this.write(encodeFrame({ jsonrpc: '2.0', id, result: { subscription: sub.id } }, this.settings.maxFrameBytes, 'a response'));
-    const queued = sub.queued ?? [];
-    sub.queued = null;
-    for (const frame of queued) this.write(frame);
-    if (sub.endAfterAck !== null) this.endSubscription(sub, { notify: true, error: sub.endAfterAck.error });
+    await this.subscriptions.start(id, request.method, method, params);
     this.afterCall();
   }
 
@@ -274,48 +224,9 @@ export class ServerConnection {
       this.replyError(request.id, errorBody('EIPC_BAD_PARAMS', '@svc/ipc: ipc.unsubscribe needs { "subscription": "<id>" }.'));
       return;
     }
-    const sub = this.subscriptions.get(subscriptionId);
-    if (sub !== undefined) this.endSubscription(sub, { notify: false });
-    if (request.id !== undefined) this.replyResult(request.id, UNSUBSCRIBE_METHOD, sub !== undefined);
+    const found = this.subscriptions.unsubscribe(subscriptionId);
+    if (request.id !== undefined) this.replyResult(request.id, UNSUBSCRIBE_METHOD, found);
     this.refreshTimers(false);
-  }
-
-  /**
-   * Ends one subscription once: drops it, aborts its signal, calls its dispose function and, when
-   * the server side ended it, tells the client with an ipc.end notification.
-   */
-  private endSubscription(sub: ActiveSubscription, how: { notify: boolean; error?: unknown }): void {
-    if (sub.ended) return;
-    if (sub.queued !== null && how.notify) {
-      // Not acknowledged yet: end right after the acknowledgement, so the client sees both in order.
-      sub.endAfterAck = { error: how.error };
-      return;
-    }
-    sub.ended = true;
-    this.subscriptions.delete(sub.id);
-    sub.controller.abort();
-    if (how.notify && this.state === 'open') {
-      const params: Record<string, unknown> = { subscription: sub.id };
-      if (how.error !== undefined) params.error = handlerErrorBody(how.error, this.settings.maxFrameBytes);
-      this.write(encodeFrame({ jsonrpc: '2.0', method: END_METHOD, params }, this.settings.maxFrameBytes, 'an end notification'));
-    }
-    this.runDispose(sub);
-    this.refreshTimers(false);
-    this.finishIfDone();
-  }
-
-  private runDispose(sub: ActiveSubscription): void {
-    const dispose = sub.dispose;
-    sub.dispose = null;
-    if (dispose === null) return;
-    try {
-      const returned: unknown = dispose();
-      if (returned instanceof Promise) {
-        returned.catch((error: unknown) => this.settings.onError?.(error, { method: sub.method, connectionId: this.id }));
-      }
-    } catch (error) {
-      this.settings.onError?.(error, { method: sub.method, connectionId: this.id });
-    }
   }
 
   private replyResult(id: RequestId, method: string, result: unknown): void {
@@ -373,7 +284,7 @@ export class ServerConnection {
   private onEnd(): void {
     this.readEnded = true;
     // Nobody can unsubscribe any more, and `nc`-style clients expect the stream to stop.
-    for (const sub of [...this.subscriptions.values()]) this.endSubscription(sub, { notify: false });
+    this.subscriptions.endAll();
     this.finishIfDone();
   }
 
@@ -429,12 +340,7 @@ export class ServerConnection {
   private abortAll(): void {
     for (const controller of this.calls.values()) controller.abort();
     for (const controller of this.anonymousCalls) controller.abort();
-    for (const sub of [...this.subscriptions.values()]) {
-      sub.ended = true;
-      this.subscriptions.delete(sub.id);
-      sub.controller.abort();
-      this.runDispose(sub);
-    }
+    this.subscriptions.abortAll();
   }
 
   private endSocket(): void {

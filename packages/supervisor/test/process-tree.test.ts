@@ -8,6 +8,24 @@ import { Harness, fixture, parentOf, procState, recordEvents, waitFor } from './
 const h = new Harness();
 afterEach(() => h.cleanup());
 
+/** The tree fixture supervised by another process (the built package), which the test then SIGKILLs. */
+async function hostedTree() {
+  const dir = h.tempDir();
+  expect(existsSync(fixture('../../dist/index.js')), 'run pnpm build first: the host process imports the built package').toBe(true);
+  const host = spawn(process.execPath, [fixture('host-supervisor.mjs'), join(dir, 'logs'), fixture('tree.mjs')], {
+    env: { ...process.env, TREE_OUT: join(dir, 'tree.json') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  h.pids.push(host.pid!);
+  await new Promise<void>((resolve) => host.stdout.once('data', () => resolve()));
+  const tree = JSON.parse(readFileSync(join(dir, 'tree.json'), 'utf8')) as Record<string, number>;
+  h.pids.push(tree.main!, tree.holder!, tree.setsid!, tree.daemon!, tree.middle!);
+  return { host, tree };
+}
+
+const settled = (pid: number) => procState(pid) === 'gone' || (procState(pid) === 'zombie' && parentOf(pid) === 1);
+
 /**
  * A process left behind may be a zombie only when its parent is PID 1 and PID 1 does not reap
  * (as in some containers, including the one these tests run in): reaping is init's job then.
@@ -68,25 +86,13 @@ describe.runIf(process.platform === 'linux')('stop kills the whole tree', () => 
   });
 
   it('SIGKILL of the supervising process: no orphan within 2 s (orphan guard)', async () => {
-    const dir = h.tempDir();
-    const built = fixture('../../dist/index.js');
-    expect(existsSync(built), 'run pnpm build first: the host process imports the built package').toBe(true);
-    const host = spawn(process.execPath, [fixture('host-supervisor.mjs'), join(dir, 'logs'), fixture('tree.mjs')], {
-      env: { ...process.env, TREE_OUT: join(dir, 'tree.json') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: true,
-    });
-    h.pids.push(host.pid!);
-    await new Promise<void>((resolve) => host.stdout.once('data', () => resolve()));
-    const tree = JSON.parse(readFileSync(join(dir, 'tree.json'), 'utf8')) as Record<string, number>;
-    h.pids.push(tree.main!, tree.holder!, tree.setsid!, tree.daemon!, tree.middle!);
+    const { host, tree } = await hostedTree();
     // Wait until the sampler has seen the tree once so escaped descendants are on the guard's list.
     await new Promise((r) => setTimeout(r, 2500));
     process.kill(host.pid!, 'SIGKILL');
     const killedAt = performance.now();
     // Done when each is gone, or a zombie already handed to init (its dead parent's zombie is
     // reparented a moment after that parent is reaped).
-    const settled = (pid: number) => procState(pid) === 'gone' || (procState(pid) === 'zombie' && parentOf(pid) === 1);
     await waitFor(() => ['main', 'holder', 'middle', 'setsid'].every((k) => settled(tree[k]!)), 'the orphans to die', 10_000);
     const tookMs = performance.now() - killedAt;
     for (const key of ['main', 'holder', 'middle', 'setsid']) expectGone(tree[key]!, key);
@@ -96,21 +102,9 @@ describe.runIf(process.platform === 'linux')('stop kills the whole tree', () => 
   });
 
   it('SIGKILL of the supervising process before any sample: the guard finds the young setsid and double-forked descendants by their marker', async () => {
-    const dir = h.tempDir();
-    const built = fixture('../../dist/index.js');
-    expect(existsSync(built), 'run pnpm build first: the host process imports the built package').toBe(true);
-    const host = spawn(process.execPath, [fixture('host-supervisor.mjs'), join(dir, 'logs'), fixture('tree.mjs')], {
-      env: { ...process.env, TREE_OUT: join(dir, 'tree.json') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: true,
-    });
-    h.pids.push(host.pid!);
-    await new Promise<void>((resolve) => host.stdout.once('data', () => resolve()));
-    const tree = JSON.parse(readFileSync(join(dir, 'tree.json'), 'utf8')) as Record<string, number>;
-    h.pids.push(tree.main!, tree.holder!, tree.setsid!, tree.daemon!, tree.middle!);
+    const { host, tree } = await hostedTree();
     // No wait for the sampler (every 2 s by default): nothing but the marker names the escaped ones.
     process.kill(host.pid!, 'SIGKILL');
-    const settled = (pid: number) => procState(pid) === 'gone' || (procState(pid) === 'zombie' && parentOf(pid) === 1);
     await waitFor(() => ['main', 'holder', 'middle', 'setsid', 'daemon'].every((k) => settled(tree[k]!)), 'every process of the tree to die', 10_000);
     for (const key of ['main', 'holder', 'middle', 'setsid', 'daemon']) expectGone(tree[key]!, key);
   });
