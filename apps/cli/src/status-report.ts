@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readLock } from '@svc/lock';
-import { readDaemonState, rowsAfterDaemon, serviceLogFile, tailLog, type DaemonRow } from '@svc/supervisor/client';
+import { readDaemonState, rowsAfterDaemon, serviceLogFile, SUPERVISOR_VERSION, tailLog, type DaemonRow } from '@svc/supervisor/client';
 import { connect, paths } from './daemon.js';
 import { formatBytes, formatUptime, paint, table, type Colour } from './output.js';
 import type { StatusItem } from './status-item.js';
@@ -29,7 +29,6 @@ export async function collectStatus(name?: string): Promise<StatusReport> {
       const { hello } = connection;
       const rows: DaemonRow[] = await connection.client.call('status', filter);
       items = toStatusItems(rows, { pid: hello.pid, alive: true }, stderrTail);
-      const { SUPERVISOR_VERSION } = await import('@svc/supervisor/client');
       if (hello.version !== SUPERVISOR_VERSION) {
         warnings.push(`the svc daemon (pid ${hello.pid}) runs version ${hello.version}, this svc is ${SUPERVISOR_VERSION}: run \`svc daemon restart\` to move its services to ${SUPERVISOR_VERSION}`);
       }
