@@ -22,7 +22,14 @@ export interface StatusReport {
 export async function collectStatus(name?: string): Promise<StatusReport> {
   const warnings: string[] = [];
   const filter = name === undefined ? {} : { service: name };
-  const connection = await connect({ acceptOtherVersion: true, timeoutMs: 1_000 });
+  let connection: Awaited<ReturnType<typeof connect>>;
+  try {
+    connection = await connect({ acceptOtherVersion: true, timeoutMs: 1_000 });
+  } catch (error) {
+    // A daemon that does not answer in time (stopped, wedged) is shown from what it last wrote.
+    if ((error as { code?: string }).code !== 'EIPC_TIMEOUT') throw error;
+    connection = null;
+  }
   let items: StatusItem[];
   if (connection) {
     try {
@@ -50,8 +57,8 @@ async function fromStateFile(name: string | undefined, warnings: string[]): Prom
   const lock = await readLock({ name: p.lockName, dir: p.runDir });
   let rows: DaemonRow[];
   if (lock.state === 'held') {
-    // Alive by its lock but not answering: say so on every row it last listed, never "running".
-    const why = `daemon not answering (pid ${lock.holder?.pid ?? '?'})`;
+    // Alive by its lock but not answering: each row as it last wrote it, saying it is not live.
+    const why = `daemon not answering (pid ${lock.holder?.pid ?? '?'}); as of ${state.updatedAt}`;
     rows = state.rows.map((row) => ({ ...row, failure: why }));
     warnings.push(`the svc daemon (pid ${lock.holder?.pid ?? '?'}) holds its lock but does not answer on ${p.socketPath}`);
   } else {
