@@ -94,11 +94,18 @@ describe('daemon', () => {
     expect(events.every((e) => e.service === 'api' && e.project === alpha.id)).toBe(true);
     await sub.close();
 
-    await d.service(api).flushLogs();
-    const lines: string[] = [];
-    let ended = false;
-    await c.subscribe('logs', { ...api, stream: 'stdout', lines: 10, follow: false }, (e) => lines.push((e as { line: string }).line), { onEnd: () => (ended = true) });
-    await waitFor(() => ended, 'the end of the tail');
+    // The new instance reports ready over IPC, then prints: its line may reach the daemon after the
+    // restart answered. Tail until both instances' lines are there (or fail after 20 s).
+    let lines: string[] = [];
+    for (const deadline = performance.now() + 20_000; lines.length < 2 && performance.now() < deadline; ) {
+      await d.service(api).flushLogs();
+      const tail: string[] = [];
+      let ended = false;
+      await c.subscribe('logs', { ...api, stream: 'stdout', lines: 10, follow: false }, (e) => tail.push((e as { line: string }).line), { onEnd: () => (ended = true) });
+      await waitFor(() => ended, 'the end of the tail');
+      lines = tail;
+      if (lines.length < 2) await new Promise((r) => setTimeout(r, 50));
+    }
     expect(lines).toHaveLength(2);
     expect(lines.every((l) => l.startsWith('hello from '))).toBe(true);
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,11 +40,33 @@ export class Harness {
       killQuietly(-pid);
       killQuietly(pid);
     }
+    // A daemon (detached, in its own session) that a test left running is a leak: killed here so
+    // it cannot load the machine for the rest of the run, and the test fails saying so.
+    const leaked = this.dirs.flatMap((dir) => processesWithEnv(`SVC_HOME=${dir}`));
+    for (const p of leaked) killQuietly(p.pid);
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
     this.supervisors = [];
     this.dirs = [];
     this.pids = [];
+    if (leaked.length > 0) throw new Error(`the test left processes running: ${leaked.map((p) => `${p.pid} ${p.cmdline}`).join('; ')}`);
   }
+}
+
+/** Live processes (zombies aside) whose environment holds `entry` (NAME=value), this one excepted. */
+export function processesWithEnv(entry: string): Array<{ pid: number; cmdline: string }> {
+  const found: Array<{ pid: number; cmdline: string }> = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) continue;
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry)) continue;
+      found.push({ pid, cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim() });
+    } catch {
+      // Gone while we looked, or not ours to read.
+    }
+  }
+  return found;
 }
 
 export function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
