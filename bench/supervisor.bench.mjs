@@ -1,6 +1,7 @@
 // svc's supervisor against PM2 (fork mode), in one run:
-//   1. restart latency after SIGKILL, against a 15-line child_process respawn loop (the floor):
-//      @svc/supervisor's daemon (createDaemon) hosting one HTTP server, PM2 7 hosting the same;
+//   1. restart latency after SIGKILL: @svc/supervisor's daemon (createDaemon) hosting one HTTP
+//      server, PM2 7 hosting the same, and a 15-line child_process respawn loop (the floor), all
+//      three up at once, each round restarting each once, in an order that rotates;
 //   2. memory with idle services, through the real `svc` CLI and PM2's programmatic API: 5 ad-hoc
 //      services, 5 services across 5 config files, 20 services in one config file. svc's own
 //      processes (the daemon and its orphan guard) against PM2's overhead (its daemon + what each
@@ -157,24 +158,33 @@ async function waitUntil(what, check, timeoutMs = 30_000) {
   }
 }
 
-async function measureLatency(name, getPid, port) {
-  const samples = [];
+/** One round: SIGKILL the tool's server once it answers, timed until its replacement answers. */
+async function restartOnce(tool, round) {
+  const pid = await tool.getPid();
+  await firstAnswer(tool.port);
+  process.kill(pid, 'SIGKILL');
+  const killedAt = performance.now();
+  // Probe only once the old server is dead (its listening socket closes at exit), so an
+  // answer can only come from the replacement.
+  while (procGone(pid) === false) await new Promise((r) => setImmediate(r));
+  const answeredAt = await firstAnswer(tool.port).catch((error) => {
+    throw new Error(`${tool.name}, round ${round + 1}: ${error.message}`);
+  });
+  // Let the new pid be published before the next round.
+  for (let k = 0; k < 500 && (await tool.getPid()) === pid; k++) await sleep(5);
+  return answeredAt - killedAt;
+}
+
+/** All tools up at once; each round kills each tool's server once, in an order that rotates. */
+async function measureLatency(tools) {
+  const samples = tools.map(() => []);
   for (let i = 0; i < ROUNDS; i++) {
-    const pid = await getPid();
-    await firstAnswer(port);
-    process.kill(pid, 'SIGKILL');
-    const killedAt = performance.now();
-    // Probe only once the old server is dead (its listening socket closes at exit), so an
-    // answer can only come from the replacement.
-    while (procGone(pid) === false) await new Promise((r) => setImmediate(r));
-    const answeredAt = await firstAnswer(port).catch((error) => {
-      throw new Error(`${name}, round ${i + 1}: ${error.message}`);
-    });
-    samples.push(answeredAt - killedAt);
-    // Let the new pid be published before the next round.
-    for (let k = 0; k < 500 && (await getPid()) === pid; k++) await sleep(5);
+    for (let k = 0; k < tools.length; k++) {
+      const t = (i + k) % tools.length;
+      samples[t].push(await restartOnce(tools[t], i));
+    }
   }
-  return { name, medianMs: median(samples), p90Ms: percentile(samples, 90), samples };
+  return tools.map((tool, t) => ({ name: tool.name, medianMs: median(samples[t]), p90Ms: percentile(samples[t], 90), samples: samples[t] }));
 }
 
 function spawnLine(cmd, argv, env) {
@@ -220,15 +230,17 @@ async function killPgroup(child) {
 
 const pm2DaemonRuns = () => leftovers(`PM2_HOME=${PM2_HOME}`).length > 0;
 
-/** Stops the PM2 daemon and waits until no process carries PM2_HOME. */
+const PM2_BIN = path.join(here, 'node_modules', 'pm2', 'bin', 'pm2');
+
+/**
+ * Deletes every app, closes this process's connection, then stops the PM2 daemon with `pm2 kill`
+ * and waits until no process carries PM2_HOME. (The API's own killDaemon leaves this process's
+ * client sockets reconnecting to the socket path, and so to the next scenario's daemon.)
+ */
 async function pm2Gone() {
-  try {
-    await p((cb) => pm2.delete('all', cb));
-  } catch {
-    // nothing to delete
-  }
-  await p((cb) => pm2.killDaemon(cb));
-  pm2.disconnect();
+  await p((cb) => pm2.delete('all', cb));
+  await p((cb) => pm2.disconnect(cb));
+  await mustSucceed('pm2 kill', runNode(PM2_BIN, ['kill'], { env: { ...baseEnv, PM2_HOME }, cwd: work }));
   await waitUntil('PM2 to exit', () => !pm2DaemonRuns());
 }
 
@@ -303,8 +315,13 @@ async function memoryScenario(scenario) {
     return list.length === count && list.every((a) => a.pm2_env.status === 'online' && a.pid > 0) ? list.map((a) => a.pid) : null;
   });
 
+  // The same app run bare, BARE_APPS times; and as many with an IPC channel, as svc runs a Node
+  // command (its ipc: 'auto', the channel a Node service can report ready on).
   const bares = Array.from({ length: BARE_APPS }, () => spawn(process.execPath, [IDLE], { env: baseEnv, stdio: 'ignore' }));
-  const barePids = bares.map((b) => b.pid);
+  const baresIpc = Array.from({ length: BARE_APPS }, () => spawn(process.execPath, [IDLE], { env: baseEnv, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] }));
+  bares.push(...baresIpc);
+  const barePids = bares.slice(0, BARE_APPS).map((b) => b.pid);
+  const bareIpcPids = baresIpc.map((b) => b.pid);
   cleanups.push(() => bares.forEach((b) => b.kill('SIGKILL')));
 
   await sleep(SETTLE_SECONDS * 1000);
@@ -313,7 +330,7 @@ async function memoryScenario(scenario) {
   const pm2Apps = withDescendants(pm2Pids);
   const svcOwnPids = leftovers(`SVC_HOME=${home}`).filter((pid) => !svcApps.has(pid));
   const pm2OwnPids = leftovers(`PM2_HOME=${PM2_HOME}`).filter((pid) => !pm2Apps.has(pid));
-  const groups = { svcOwn: svcOwnPids, svcApps: [...svcApps], pm2Own: pm2OwnPids, pm2Apps: [...pm2Apps], bare: barePids };
+  const groups = { svcOwn: svcOwnPids, svcApps: [...svcApps], pm2Own: pm2OwnPids, pm2Apps: [...pm2Apps], bare: barePids, bareIpc: bareIpcPids };
   const sum = (pids, f) => pids.reduce((a, pid) => a + f(pid), 0);
   const cpu0 = Object.fromEntries(Object.entries(groups).map(([g, pids]) => [g, sum(pids, cpuTicks)]));
   const windowStart = performance.now();
@@ -325,13 +342,15 @@ async function memoryScenario(scenario) {
     samples.push({
       ...rss,
       bare,
+      bareIpc: median(bareIpcPids.map(rssBytes)),
+      ownByPid: Object.fromEntries([...svcOwnPids, ...pm2OwnPids].map((pid) => [pid, rssBytes(pid)])),
       svcOverhead: rss.svcOwn + (rss.svcApps - count * bare),
       pm2Overhead: rss.pm2Own + (rss.pm2Apps - count * bare),
     });
   }
   const seconds = (performance.now() - windowStart) / 1000;
   const cpuMs = Object.fromEntries(Object.entries(groups).map(([g, pids]) => [g, (sum(pids, cpuTicks) - cpu0[g]) * 10]));
-  const dead = [...svcPids, ...pm2Pids, ...svcOwnPids, ...pm2OwnPids, ...barePids].filter(procGone);
+  const dead = [...svcPids, ...pm2Pids, ...svcOwnPids, ...pm2OwnPids, ...barePids, ...bareIpcPids].filter(procGone);
   if (dead.length > 0) throw new Error(`${scenario.label}: process(es) ${dead.join(', ')} ended during the window`);
 
   const med = (k) => median(samples.map((x) => x[k]));
@@ -341,9 +360,10 @@ async function memoryScenario(scenario) {
     services: count,
     svcStartMs,
     pm2StartMs,
-    svcOwnProcesses: svcOwnPids.map((pid) => ({ pid, command: commandOf(pid).slice(0, 2).join(' ').slice(0, 120) })),
-    pm2OwnProcesses: pm2OwnPids.map((pid) => ({ pid, command: commandOf(pid).join(' ').slice(0, 120) })),
+    svcOwnProcesses: svcOwnPids.map((pid) => ({ pid, command: commandOf(pid).join(' ').slice(0, 200), rss: median(samples.map((x) => x.ownByPid[pid])) })),
+    pm2OwnProcesses: pm2OwnPids.map((pid) => ({ pid, command: commandOf(pid).join(' ').slice(0, 120), rss: median(samples.map((x) => x.ownByPid[pid])) })),
     bareRss: med('bare'),
+    bareIpcRss: med('bareIpc'),
     svcOwnRss: med('svcOwn'),
     svcAppsRss: med('svcApps'),
     pm2OwnRss: med('pm2Own'),
@@ -362,7 +382,7 @@ async function memoryScenario(scenario) {
   await waitUntil('the svc daemon and its services to exit', () => leftovers(`SVC_HOME=${home}`).length === 0);
   await pm2Gone();
   for (const b of bares) b.kill('SIGKILL');
-  await waitUntil('the bare apps to exit', () => barePids.every(procGone));
+  await waitUntil('the bare apps to exit', () => [...barePids, ...bareIpcPids].every(procGone));
   return result;
 }
 
@@ -374,7 +394,7 @@ function cleanup() {
   const stops = svcHomes
     .filter((home) => leftovers(`SVC_HOME=${home}`).length > 0)
     .map((home) => ({ what: `svc daemon stop (${path.basename(home)})`, file: cli.bin, argv: ['daemon', 'stop'], env: { ...baseEnv, SVC_HOME: home }, cwd: work }));
-  if (pm2DaemonRuns()) stops.push({ what: 'pm2 kill', file: path.join(here, 'node_modules', 'pm2', 'bin', 'pm2'), argv: ['kill'], env: { ...baseEnv, PM2_HOME }, cwd: work });
+  if (pm2DaemonRuns()) stops.push({ what: 'pm2 kill', file: PM2_BIN, argv: ['kill'], env: { ...baseEnv, PM2_HOME }, cwd: work });
   return sweep({ stops, marker: MARKER, scratch: work });
 }
 process.on('exit', () => cleanup());
@@ -387,24 +407,12 @@ const problems = await measure(async () => {
   const [port, port2, port3] = await freePorts(3);
   const floor = spawnLine(process.execPath, [path.join(here, 'fixtures', 'supervisor-floor.mjs'), SERVER, String(port)], baseEnv);
   await waitLine(floor.lines);
-  const floorResult = await measureLatency('floor (child_process loop)', async () => Number(await waitLine(floor.lines)), port);
-  await killPgroup(floor.child);
-  for (const pid of floor.lines.map(Number)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  noteLoad('after the floor');
-
   const svcHome = path.join(work, 'svc-home-latency');
   svcHomes.push(svcHome);
   const svc = spawnLine(process.execPath, [path.join(here, 'fixtures', 'supervisor-daemon.mjs'), svcHome, String(port2)], { ...baseEnv, SVC_HOME: svcHome });
   const info = JSON.parse(await waitLine(svc.lines));
   const { connectIpc } = await import('../packages/ipc/dist/index.js');
   const client = await connectIpc(info.socket);
-  const svcPid = async () => (await client.call('status', {})).find((row) => row.name === 's0')?.pid ?? -1;
-  const svcResult = await measureLatency('@svc/supervisor', svcPid, port2);
-  await client.close();
-  await killPgroup(svc.child);
-  await waitUntil('the svc daemon to exit', () => leftovers(`SVC_HOME=${svcHome}`).length === 0);
-  noteLoad('after svc');
-
   await p((cb) => pm2.connect(cb));
   // PM2 counts an exit within min_uptime (default 1 s) of the start as an unstable restart and
   // stops restarting after max_restarts (default 16) of them: every round here is one. The limit
@@ -412,11 +420,18 @@ const problems = await measure(async () => {
   await p((cb) =>
     pm2.start({ script: SERVER, name: 'bench-latency', env: { PORT: String(port3) }, exec_mode: 'fork', autorestart: true, restart_delay: 0, max_restarts: 1_000_000 }, cb),
   );
-  const pm2Pid = async () => (await p((cb) => pm2.describe('bench-latency', cb)))[0]?.pid ?? -1;
-  const pm2Result = await measureLatency(`PM2 ${PM2_VERSION} (fork mode)`, pm2Pid, port3);
+  results.latency = await measureLatency([
+    { name: 'floor (child_process loop)', port, getPid: async () => Number(await waitLine(floor.lines)) },
+    { name: '@svc/supervisor', port: port2, getPid: async () => (await client.call('status', {})).find((row) => row.name === 's0')?.pid ?? -1 },
+    { name: `PM2 ${PM2_VERSION} (fork mode)`, port: port3, getPid: async () => (await p((cb) => pm2.describe('bench-latency', cb)))[0]?.pid ?? -1 },
+  ]);
+  noteLoad('after the restarts');
+  await killPgroup(floor.child);
+  for (const pid of floor.lines.map(Number)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  await client.close();
+  await killPgroup(svc.child);
+  await waitUntil('the svc daemon to exit', () => leftovers(`SVC_HOME=${svcHome}`).length === 0);
   await pm2Gone();
-  noteLoad('after PM2');
-  results.latency = [floorResult, svcResult, pm2Result];
 
   // ---- memory and idle CPU --------------------------------------------------------------------
   results.memory = [];
@@ -444,12 +459,12 @@ results.latency.forEach((r, i) => {
 });
 console.log(`\n### Supervision memory (RSS from /proc/<pid>/status, idle services: median of ${SAMPLES} samples over ${IDLE_SECONDS} s, after ${SETTLE_SECONDS} s settling)\n`);
 console.log('svc overhead = its own processes (every process carrying the SVC_HOME that is not a service) + what each service costs above the bare app; PM2 overhead = its daemon + what each app costs above the bare app.\n');
-console.log('| services | bare app MB | svc own processes | svc own MB | svc per service above bare MB | PM2 daemon MB | PM2 per app above bare MB | svc overhead MB | PM2 overhead MB | svc ÷ PM2 | target ≤ 0.5× |');
+console.log('| services | bare app MB (with IPC channel) | svc own processes | svc own MB | svc per service above bare MB | PM2 daemon MB | PM2 per app above bare MB | svc overhead MB | PM2 overhead MB | svc ÷ PM2 | target ≤ 0.5× |');
 console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const m of results.memory) {
-  const own = m.svcOwnProcesses.map((x) => (/\bdaemon\.mjs$/.test(x.command) ? 'daemon' : x.command.startsWith('/bin/sh') ? 'guard (sh)' : x.command)).join(' + ');
+  const own = m.svcOwnProcesses.map((x) => `${/\/bin\/daemon\.mjs$/.test(x.command) ? 'daemon' : x.command.startsWith('/bin/sh -c') ? 'guard (sh)' : x.command} ${mb(x.rss)}`).join(' + ');
   console.log(
-    `| ${m.label} | ${mb(m.bareRss)} | ${own} | ${mb(m.svcOwnRss)} | ${mb(m.svcPerAppAboveBare)} | ${mb(m.pm2OwnRss)}${m.pm2OwnProcesses.length === 1 ? '' : ` (${m.pm2OwnProcesses.length} processes)`} | ${mb(m.pm2PerAppAboveBare)} | ${mb(m.svcOverhead)} | ${mb(m.pm2Overhead)} | ${f2(m.ratio)} | ${m.ratio <= 0.5 ? 'met' : 'not met'} |`,
+    `| ${m.label} | ${mb(m.bareRss)} (${mb(m.bareIpcRss)}) | ${own} | ${mb(m.svcOwnRss)} | ${mb(m.svcPerAppAboveBare)} | ${mb(m.pm2OwnRss)}${m.pm2OwnProcesses.length === 1 ? '' : ` (${m.pm2OwnProcesses.length} processes)`} | ${mb(m.pm2PerAppAboveBare)} | ${mb(m.svcOverhead)} | ${mb(m.pm2Overhead)} | ${f2(m.ratio)} | ${m.ratio <= 0.5 ? 'met' : 'not met'} |`,
   );
 }
 console.log(`\n### Idle CPU over the same window (ms of CPU; % of one core)\n`);
@@ -462,4 +477,3 @@ for (const m of results.memory) {
 }
 if (problems.length > 0) console.log(`\nCleanup: ${problems.join('; ')}`);
 console.log(`\nresults: ${path.relative(process.cwd(), writeResults('supervisor', results))}`);
-setTimeout(() => console.error('active:', process.getActiveResourcesInfo(), process._getActiveHandles().map(h => h.constructor.name + ' ' + (h.spawnfile ?? h.remoteAddress ?? h._handle?.fd ?? h.fd ?? ''))), 3000).unref();
