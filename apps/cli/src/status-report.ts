@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readLock } from '@svc/lock';
 import { readDaemonState, rowsAfterDaemon, serviceLogFile, SUPERVISOR_VERSION, tailLog, type DaemonRow } from '@svc/supervisor/client';
 import { connect, paths } from './daemon.js';
 import { formatBytes, formatUptime, paint, table, type Colour } from './output.js';
@@ -54,6 +53,8 @@ async function fromStateFile(name: string | undefined, warnings: string[]): Prom
   const { state, problem } = readDaemonState(p.stateFile);
   if (problem) warnings.push(problem);
   if (!state) return [];
+  // Only when no daemon answered: `@svc/lock` stays out of the common path.
+  const { readLock } = await import('@svc/lock');
   const lock = await readLock({ name: p.lockName, dir: p.runDir });
   let rows: DaemonRow[];
   if (lock.state === 'held') {

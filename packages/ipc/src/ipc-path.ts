@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { IpcOptionsError, IpcPathTooLongError } from './errors.js';
 
@@ -71,6 +71,8 @@ function toPipeName(ipcPath: string): string {
     .join('-');
   if (name.length <= MAX_PIPE_NAME_CHARS) return WINDOWS_PIPE_PREFIX + name;
   // Too long: keep the (most specific) tail and make it unique with a hash of the whole path.
+  // node:crypto loads only here (a long Windows path): a client's start stays light.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   const hash = createHash('sha256').update(normalised).digest('hex').slice(0, 16);
   return `${WINDOWS_PIPE_PREFIX}${name.slice(name.length - (MAX_PIPE_NAME_CHARS - 17))}-${hash}`;
 }

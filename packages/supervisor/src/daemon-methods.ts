@@ -1,4 +1,4 @@
-import { callMethod, defineMethods, subscribeMethod, type IpcSubscriptionContext } from '@svc/ipc';
+import { callMethod, defineMethods, subscribeMethod, type IpcSubscriptionContext } from '@svc/ipc/client';
 import type { ExportedService, ServiceSpec, ServiceTarget, StopResult } from './daemon-host.js';
 import { PROJECT_ID, type ProjectRef } from './daemon-paths.js';
 import type { DaemonRow } from './daemon-state.js';
@@ -33,7 +33,8 @@ export interface DaemonApi {
   status: (filter: { project?: string; service?: string }) => DaemonRow[];
   metrics: () => string;
   exported: () => ExportedService[];
-  shutdown: () => Promise<{ stopped: number }>;
+  /** `ifIdle`: only when it supervises nothing and answers no other call (else `declined`). */
+  shutdown: (options: ShutdownParams) => Promise<ShutdownResult>;
   logs: (
     target: ServiceTarget,
     options: { stream: LogsStream; lines: number; follow: boolean },
@@ -41,6 +42,15 @@ export interface DaemonApi {
     ctx: IpcSubscriptionContext,
   ) => Promise<() => void>;
   events: (filter: { project?: string; service?: string }, emit: (event: SupervisorEvent & { project: string }) => boolean) => () => void;
+}
+
+export interface ShutdownParams {
+  ifIdle?: boolean;
+}
+/** `stopped`: how many services it stops on its way out. `declined`: an `ifIdle` shutdown it refused. */
+export interface ShutdownResult {
+  stopped: number;
+  declined?: true;
 }
 
 /** The most lines a `logs` call may ask for. */
@@ -148,6 +158,14 @@ function logsParams(params: unknown): LogsParams {
 
 const none = (): null => null;
 
+/** `null` (every version's shape) or `{ ifIdle?: boolean }`. */
+function shutdownParams(params: unknown): ShutdownParams | null {
+  if (params === null || params === undefined) return null;
+  const { ifIdle = false } = record(params);
+  if (typeof ifIdle !== 'boolean') throw new Error('expected ifIdle: boolean');
+  return { ifIdle };
+}
+
 /**
  * The daemon's admin methods, each checking its params at the boundary (a bad one is
  * EIPC_BAD_PARAMS naming what was expected) before it reaches the daemon. The client is typed
@@ -164,7 +182,7 @@ export function daemonMethods(api: DaemonApi) {
     status: callMethod({ validate: filter, handle: (f) => api.status(f) }),
     metrics: callMethod({ validate: none, handle: () => ({ text: api.metrics() }) }),
     export: callMethod({ validate: none, handle: () => api.exported() }),
-    shutdown: callMethod({ validate: none, handle: () => api.shutdown() }),
+    shutdown: callMethod({ validate: shutdownParams, handle: (p) => api.shutdown({ ifIdle: p?.ifIdle ?? false }) }),
     logs: subscribeMethod({
       validate: logsParams,
       subscribe: (p, emit: (event: LogEvent) => boolean, ctx) => api.logs(targetOf(p), { stream: p.stream, lines: p.lines, follow: p.follow }, emit, ctx),

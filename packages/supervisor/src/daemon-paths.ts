@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { resolveRunDir, resolveStateDir } from '@svc/lock/dirs';
@@ -65,6 +65,8 @@ export function configProject(configFile: string): ProjectRef {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     real = path.resolve(configFile);
   }
+  // node:crypto loads only when a project is named: `svc status` never needs it.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return { id: `cfg-${createHash('sha256').update(real).digest('hex').slice(0, 12)}`, config: real };
 }
 

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { ListenError } from './errors.js';
@@ -51,6 +50,8 @@ export async function bindListenSocket(service: string, host: string, port: numb
   let address = host;
   if (net.isIP(host) === 0) {
     try {
+      // node:dns loads only for a host name to resolve: the daemon boots without it.
+      const { lookup } = await import('node:dns/promises');
       address = (await lookup(host)).address;
     } catch (error) {
       throw new ListenError(service, host, port, (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND', 'The host name does not resolve.', error);
