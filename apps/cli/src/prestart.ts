@@ -1,35 +1,50 @@
-import { ensureDaemon, type DaemonConnection } from '@svc/supervisor/client';
-import { loadConfigFile } from './config/load.js';
+import { dismissDaemon, ensureDaemon, spawnDaemonEarly, type DaemonConnection, type SpawnedDaemon } from '@svc/supervisor/client';
 import { findConfig } from './config/find.js';
 import type { LoadedConfig } from './config/resolve.js';
 import { clientOptions } from './daemon.js';
-import { errorJson, errorLines, isSvcError } from './error-output.js';
-import { withSpinner } from './output.js';
-import { startServices } from './start-service.js';
 
 /**
  * `svc start <name> [--json]` before the command framework loads, for a service of the config
- * found from here: the config is loaded (from its validated copy when unchanged), the daemon
- * connected to (spawned when none runs) and asked to start the service; the outcome is printed
- * as the command prints it. 'continue' for anything else (no config, an unknown name, an invalid
- * config, a daemon that cannot be reached): the command then does the whole job and reports it.
+ * found from here. With no daemon running, one is spawned first, so that it boots while this
+ * process loads and checks the config (from its validated copy when unchanged); then the daemon
+ * is asked to start the service, and the outcome printed as the command prints it. 'continue' for
+ * anything else (no config, an unknown name, an invalid config, a daemon that cannot be reached):
+ * the command then does the whole job and reports it. A daemon spawned for a start that does not
+ * happen is asked to exit again before this returns, so an invalid config leaves nothing running.
  */
 export async function prestart(name: string, options: { json: boolean }): Promise<'handled' | 'continue'> {
   const configFile = findConfig(process.cwd());
   if (configFile === null) return 'continue';
+  let spawned: SpawnedDaemon | null = null;
+  try {
+    spawned = spawnDaemonEarly(clientOptions());
+  } catch {
+    // Cannot even spawn (an unwritable home): the command reports it in its own words.
+    return 'continue';
+  }
+  const dismiss = async (): Promise<'continue'> => {
+    if (spawned) await dismissDaemon(spawned, clientOptions());
+    return 'continue';
+  };
+  // Everything below loads while the daemon boots.
+  const { loadConfigFile } = await import('./config/load.js');
   let config: LoadedConfig;
   try {
-    // First the config: an invalid one, or a name it does not have, starts nothing (not even a daemon).
     config = await loadConfigFile(configFile, { keepCopy: true });
   } catch {
     // Invalid or unreadable: the command loads it again and names every problem.
-    return 'continue';
+    return dismiss();
   }
   const definition = config.services[name];
-  if (!definition) return 'continue';
+  if (!definition) return dismiss();
+  const [{ errorJson, errorLines, isSvcError }, { withSpinner }, { startServices }] = await Promise.all([
+    import('./error-output.js'),
+    import('./output.js'),
+    import('./start-service.js'),
+  ]);
   let connection: DaemonConnection;
   try {
-    connection = await ensureDaemon(clientOptions());
+    connection = await ensureDaemon(clientOptions(), spawned);
   } catch {
     // Another version, or a daemon that cannot start: the command says so in its own words.
     return 'continue';

@@ -8,6 +8,8 @@ export {
   connectDaemon,
   ensureDaemon,
   spawnDaemon,
+  spawnDaemonEarly,
+  dismissDaemon,
   waitForDaemonGone,
   withDaemon,
   restartDaemon,
@@ -15,7 +17,7 @@ export {
   versionFix,
   DAEMON_CLIENT_DEFAULTS,
 } from './daemon-client.js';
-export type { DaemonClient, DaemonConnection, DaemonClientOptions, DaemonRestart } from './daemon-client.js';
+export type { DaemonClient, DaemonConnection, DaemonClientOptions, DaemonRestart, SpawnedDaemon } from './daemon-client.js';
 export {
   ADHOC_PROJECT,
   PROJECT_ID,
@@ -35,5 +37,5 @@ export { isFinalState, FINAL_STATES, SUPERVISOR_STATES } from './states.js';
 export { tailLog } from './log-tail.js';
 export { isSupervisorError } from './errors.js';
 export { MAX_LOG_LINES } from './daemon-methods.js';
-export type { HelloResult, LogEvent, LogsStream, DaemonMethods } from './daemon-methods.js';
+export type { HelloResult, LogEvent, LogsStream, DaemonMethods, ShutdownParams, ShutdownResult } from './daemon-methods.js';
 export type { ServiceTarget, ServiceSpec, StopResult, ExportedService } from './daemon-host.js';

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectIpc, isIpcError, type IpcClient } from '@svc/ipc';
-import { readLock } from '@svc/lock';
+import { connectIpc, isIpcError, type IpcClient } from '@svc/ipc/client';
 import type { ExportedService, ServiceTarget } from './daemon-host.js';
 import type { DaemonMethods, HelloResult } from './daemon-methods.js';
 import { daemonPaths, type DaemonPaths } from './daemon-paths.js';
@@ -88,15 +87,22 @@ export async function connectDaemon(options: DaemonClientOptions = {}): Promise<
   return { client, hello, paths, spawned: false, close: () => client.close() };
 }
 
+/** A daemon this process spawned: its pid, and how it ended (null while it runs). */
+export interface SpawnedDaemon {
+  readonly pid: number | undefined;
+  readonly exited: { code: number | null; signal: string | null } | null;
+}
+
 /** Spawns a daemon detached (its own session, cwd /), its output appended to its log file. */
-export function spawnDaemon(options: DaemonClientOptions = {}): { readonly exited: { code: number | null; signal: string | null } | null } {
+export function spawnDaemon(options: DaemonClientOptions = {}): SpawnedDaemon {
   const paths = pathsOf(options);
   mkdirSync(path.dirname(paths.logFile), { recursive: true, mode: 0o700 });
   const log = openSync(paths.logFile, 'a', 0o600);
-  const watch: { exited: { code: number | null; signal: string | null } | null } = { exited: null };
+  const watch: { pid: number | undefined; exited: SpawnedDaemon['exited'] } = { pid: undefined, exited: null };
   try {
     const env = Object.fromEntries(Object.entries(options.env ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));
     const child = spawn(options.execPath ?? process.execPath, [options.entry ?? daemonEntry()], { detached: true, stdio: ['ignore', log, log], env, cwd: '/' });
+    watch.pid = child.pid;
     child.once('exit', (code, signal) => (watch.exited = { code, signal }));
     child.once('error', (error) => (watch.exited = { code: null, signal: `spawn error: ${error.message}` }));
     child.unref();
@@ -106,41 +112,85 @@ export function spawnDaemon(options: DaemonClientOptions = {}): { readonly exite
   return watch;
 }
 
+/**
+ * Spawns a daemon now when none can be serving (its socket file is absent), so that it boots
+ * while the caller does its own work; null when a socket is there (a daemon serves, or a dead
+ * one's socket is left: `ensureDaemon` finds out). Follow with `ensureDaemon(options, spawned)`,
+ * or with `dismissDaemon` when the work turns out to need no daemon.
+ */
+export function spawnDaemonEarly(options: DaemonClientOptions = {}): SpawnedDaemon | null {
+  return existsSync(pathsOf(options).socketPath) ? null : spawnDaemon(options);
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Whether the daemon lock is held. `@svc/lock` loads only here: the common paths never need it. */
+async function daemonLockHeld(paths: DaemonPaths): Promise<boolean> {
+  const { readLock } = await import('@svc/lock');
+  return (await readLock({ name: paths.lockName, dir: paths.runDir })).state === 'held';
+}
+
 /**
- * Connects to the daemon, spawning it first when none serves. Two clients at once may both spawn
- * one: the second loses the daemon lock and exits, and its client waits for the winner.
+ * Connects to the daemon, spawning it first when none serves (`spawned`: one this process
+ * already spawned with `spawnDaemonEarly`). Two clients at once may both spawn one: the second
+ * loses the daemon lock and exits, and its client waits for the winner.
  */
-export async function ensureDaemon(options: DaemonClientOptions = {}): Promise<DaemonConnection> {
+export async function ensureDaemon(options: DaemonClientOptions = {}, spawned: SpawnedDaemon | null = null): Promise<DaemonConnection> {
   const existing = await connectDaemon(options);
-  if (existing) return existing;
+  if (existing) return spawned ? { ...existing, spawned: existing.hello.pid === spawned.pid } : existing;
   const paths = pathsOf(options);
-  const watch = spawnDaemon(options);
+  const watch = spawned ?? spawnDaemon(options);
   const timeoutMs = options.spawnTimeoutMs ?? DAEMON_CLIENT_DEFAULTS.spawnTimeoutMs;
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const connection = await connectDaemon(options);
-    if (connection) return { ...connection, spawned: true };
+    if (connection) return { ...connection, spawned: connection.hello.pid === watch.pid };
     const tail = () => tailLog(paths.logFile, 20);
-    if (watch.exited) {
-      // Another client's daemon may have won the lock: wait for it while it holds the lock and boots.
-      const lock = await readLock({ name: paths.lockName, dir: paths.runDir });
-      if (lock.state !== 'held') {
-        const { code, signal } = watch.exited;
-        throw new DaemonStartError(`it exited before it served (${signal ?? `code ${code}`})`, paths.logFile, tail());
-      }
+    // Another client's daemon may have won the lock: wait for it while it holds the lock and boots.
+    if (watch.exited && !(await daemonLockHeld(paths))) {
+      const { code, signal } = watch.exited;
+      throw new DaemonStartError(`it exited before it served (${signal ?? `code ${code}`})`, paths.logFile, tail());
     }
     if (performance.now() > deadline) throw new DaemonStartError(`it did not answer on ${paths.socketPath} within ${timeoutMs} ms`, paths.logFile, tail());
     await pause(10);
   }
 }
 
+/**
+ * Undoes `spawnDaemonEarly` when nothing is asked of the daemon after all: once it serves, asks
+ * it to exit if it is still idle (a daemon another client has given work to stays), and waits
+ * until the spawned process has exited or stays. Resolves true when the process is gone.
+ */
+export async function dismissDaemon(spawned: SpawnedDaemon, options: DaemonClientOptions = {}): Promise<boolean> {
+  const timeoutMs = options.spawnTimeoutMs ?? DAEMON_CLIENT_DEFAULTS.spawnTimeoutMs;
+  const deadline = performance.now() + timeoutMs;
+  while (!spawned.exited && performance.now() < deadline) {
+    const connection = await connectDaemon(options).catch(() => null);
+    if (connection) {
+      try {
+        // Ours, or ours lost the lock (it exits by itself): only ours is asked.
+        if (connection.hello.pid !== spawned.pid) break;
+        const { declined } = await connection.client.call('shutdown', { ifIdle: true });
+        if (declined) return false;
+        break;
+      } catch {
+        // It was closing already (idle, or asked by another): it exits by itself.
+        break;
+      } finally {
+        await connection.close();
+      }
+    }
+    await pause(10);
+  }
+  while (!spawned.exited && performance.now() < deadline) await pause(10);
+  return spawned.exited !== null;
+}
+
 /** Resolves true once no daemon holds the lock (false after `timeoutMs`). */
 export async function waitForDaemonGone(options: DaemonClientOptions = {}, timeoutMs = 30_000): Promise<boolean> {
   const paths = pathsOf(options);
   const deadline = performance.now() + timeoutMs;
-  while ((await readLock({ name: paths.lockName, dir: paths.runDir })).state === 'held') {
+  while (await daemonLockHeld(paths)) {
     if (performance.now() > deadline) return false;
     await pause(20);
   }

@@ -157,7 +157,10 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     status: (filter) => host.rows(filter),
     metrics: () => formatMetrics(host.rows()),
     exported: () => host.exported(),
-    shutdown: () => {
+    shutdown: ({ ifIdle = false }) => {
+      // ifIdle: a daemon a client spawned for a start that then did not happen (an invalid config);
+      // declined when anything came to it meanwhile. It is no control call itself.
+      if (ifIdle && (!host.isIdle || calls > 0 || closing)) return Promise.resolve({ stopped: 0, declined: true as const });
       const stopped = host.active().length;
       void close();
       return Promise.resolve({ stopped });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { adhocProject, connectDaemon, createDaemon, ensureDaemon, SUPERVISOR_VERSION, waitForDaemonGone, withDaemon, type DaemonConnection } from '../src/index.js';
+import { adhocProject, connectDaemon, createDaemon, dismissDaemon, ensureDaemon, spawnDaemonEarly, SUPERVISOR_VERSION, waitForDaemonGone, withDaemon, type DaemonConnection } from '../src/index.js';
 import { Harness, NODE, fixture, processesWithEnv, waitFor } from './helpers.js';
 
 const h = new Harness();
@@ -63,5 +63,56 @@ describe('daemon client', () => {
     expect(attempts).toBe(2);
     expect(rows.map((r) => [r.name, r.state])).toEqual([['fresh', 'running']]);
     expect(await waitForDaemonGone({ env }, 1)).toBe(false);
+  });
+
+  it('a daemon spawned early is joined by ensureDaemon, and none is spawned while a socket is there', async () => {
+    const env = home();
+    const spawned = spawnDaemonEarly({ env, entry });
+    expect(spawned?.pid).toBeGreaterThan(0);
+    const connection = await ensureDaemon({ env, entry }, spawned);
+    connections.push(connection);
+    expect(connection).toMatchObject({ spawned: true, hello: { pid: spawned!.pid } });
+    expect(spawnDaemonEarly({ env, entry })).toBeNull();
+    expect(processesWithEnv(`SVC_HOME=${env.SVC_HOME}`).filter((p) => p.cmdline.includes('daemon.mjs'))).toHaveLength(1);
+  });
+
+  it('dismissDaemon: a daemon spawned for nothing exits at once; one another client gave work to stays', async () => {
+    const env = home();
+    const idle = spawnDaemonEarly({ env, entry })!;
+    expect(await dismissDaemon(idle, { env })).toBe(true);
+    expect(idle.exited).toEqual({ code: 0, signal: null });
+    expect(processesWithEnv(`SVC_HOME=${env.SVC_HOME}`)).toEqual([]);
+
+    // Spawned early by one client; another starts a service on it before the first dismisses it.
+    const busy = spawnDaemonEarly({ env, entry })!;
+    const other = await ensureDaemon({ env, entry });
+    connections.push(other);
+    expect(other.hello.pid).toBe(busy.pid);
+    await other.client.call('start', { project: adhocProject, service: 'kept', definition: { command: NODE, args: [fixture('http-server.mjs')], cwd: process.cwd() } });
+    expect(await dismissDaemon(busy, { env })).toBe(false);
+    expect(busy.exited).toBeNull();
+    const rows = await other.client.call('status', {});
+    expect(rows.map((r) => [r.name, r.state])).toEqual([['kept', 'running']]);
+  });
+
+  it('shutdown { ifIdle } is declined while the daemon starts or runs a service; a plain shutdown is not', async () => {
+    const env = home();
+    const d = await createDaemon({ env, handleSignals: false });
+    const a = (await connectDaemon({ env }))!;
+    const b = (await connectDaemon({ env }))!;
+    connections.push(a, b);
+    // A start whose service takes its time to be ready keeps a call open on the daemon.
+    const starting = a.client.call('start', {
+      project: adhocProject,
+      service: 'slow',
+      definition: { command: NODE, args: ['-e', "setTimeout(() => process.send({ svc: 'ready' }), 1500); setInterval(() => {}, 1e6)"], cwd: process.cwd(), readiness: { type: 'notify' } },
+    });
+    await waitFor(() => d.status().some((r) => r.name === 'slow'), 'the start to be under way');
+    expect(await b.client.call('shutdown', { ifIdle: true })).toEqual({ stopped: 0, declined: true });
+    await starting;
+    expect(await b.client.call('shutdown', { ifIdle: true })).toEqual({ stopped: 0, declined: true });
+    await expect(b.client.call('shutdown', { ifIdle: 'yes' } as never)).rejects.toMatchObject({ code: 'EIPC_BAD_PARAMS' });
+    expect(await b.client.call('shutdown', null)).toEqual({ stopped: 1 });
+    await d.done;
   });
 });

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /*
@@ -43,5 +43,7 @@ export function readConfigBytes(file: string): { bytes: Buffer; digest: string }
     if ((error as NodeJS.ErrnoException).code !== undefined) return null;
     throw error;
   }
+  // node:crypto loads here, not with this module: `svc start` spawns its daemon before it needs it.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return { bytes, digest: createHash('sha256').update(bytes).digest('hex') };
 }
