@@ -1,6 +1,6 @@
 // `@svc/ipc/client`: what a caller of a server needs (connect, call, subscribe, the errors and the
 // method helpers for shared method tables), without the server and its file-system checks, so a
-// short-lived CLI loads less. Everything here is also exported by `@svc/ipc`.
+// short-lived CLI loads less. `@svc/ipc` (index.ts) exports all of it and the server.
 export { connectIpc } from './client.js';
 export type { IpcCallOptions, IpcClient, IpcClientOptions, IpcSubscribeOptions, IpcSubscription } from './client.js';
 export { callMethod, defineMethods, subscribeMethod } from './methods.js';
