@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatMetrics, type SupervisorStats } from '../src/index.js';
+import { idleStats } from '../src/stats.js';
 
 function row(instance: number, state: SupervisorStats['state'], pid: number): SupervisorStats {
-  return {
-    name: 'web',
-    instance,
-    state,
-    pid,
-    spawns: 1,
-    restarts: 0,
-    crashes: 0,
-    startFailures: 0,
-    uptimeMs: 1000,
-    lastExit: null,
-    memoryBytes: 1024,
-    cpuPercent: 1,
-    processes: 1,
-    status: null,
-    droppedLogLines: 0,
-    logBufferedBytes: 0,
-    nextRestartInMs: null,
-    failure: null,
-    fencingToken: null,
-  };
+  return { ...idleStats('web', instance), state, pid, spawns: 1, uptimeMs: 1000, memoryBytes: 1024, cpuPercent: 1, processes: 1 };
 }
 
 describe('formatMetrics', () => {
