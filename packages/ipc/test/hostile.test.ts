@@ -112,8 +112,14 @@ describe('hostile input against a live server', () => {
       while (sent < total && !bad.closed) {
         if (!bad.write(chunk)) {
           await new Promise<void>((resolve) => {
-            bad.socket.once('drain', resolve);
-            bad.socket.once('close', resolve);
+            // Whichever comes first; the other listener goes too, so none pile up over the loop.
+            const done = () => {
+              bad.socket.off('drain', done);
+              bad.socket.off('close', done);
+              resolve();
+            };
+            bad.socket.once('drain', done);
+            bad.socket.once('close', done);
           });
         }
         sent += chunk.length;
