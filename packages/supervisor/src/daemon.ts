@@ -203,7 +203,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     server = await createIpcServer({ path: paths.socketPath, methods: daemonMethods(api) });
   } catch (error) {
     clearTimeout(idleGrace);
-    guard.close();
+    await guard.close();
     await lock.release();
     throw error;
   }
@@ -235,7 +235,8 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
       if (writeTimer) clearTimeout(writeTimer);
       writeState(true);
       await server.close();
-      guard.close();
+      // The guard's process is gone before the lock: a daemon that is gone leaves nothing behind.
+      await guard.close();
       await lock.release();
       resolveDone();
     })();

@@ -53,9 +53,12 @@ export interface OrphanGuard {
   /** Processes whose environment has this `NAME=value` entry (found when the guard acts). */
   addMarker(marker: string): void;
   removeMarker(marker: string): void;
-  /** Stops the watcher without killing anything. */
-  close(): void;
+  /** Stops the watcher without killing anything; resolves once its process has exited (at most 2 s). */
+  close(): Promise<void>;
 }
+
+/** How long `close()` waits for the watcher's process to exit. */
+const CLOSE_WAIT_MS = 2_000;
 
 export function createOrphanGuard(options: { shell?: string } = {}): OrphanGuard {
   if (process.platform === 'win32') return disabledGuard();
@@ -69,6 +72,12 @@ export function createOrphanGuard(options: { shell?: string } = {}): OrphanGuard
   (stdin as unknown as { unref?: () => void }).unref?.();
   stdin.on('error', () => {
     // EPIPE when the watcher was killed from outside: the guard is gone, supervision goes on.
+  });
+  // Settles when the watcher's process is gone (or could not start): close() waits for it, so that
+  // a daemon that has exited leaves no guard behind it either.
+  const gone = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
   });
   child.on('error', () => {
     // No /bin/sh: the guard cannot run; stop() still kills everything, only the crash case is uncovered.
@@ -89,15 +98,24 @@ export function createOrphanGuard(options: { shell?: string } = {}): OrphanGuard
     },
     removeMarker: (marker) => send(`-m ${marker}`),
     close() {
-      if (closed) return;
-      send('q');
-      closed = true;
-      stdin.end();
+      if (!closed) {
+        send('q');
+        closed = true;
+        stdin.end();
+      }
+      // Held (ref'd) while we wait: with nothing else left, the loop must not end before its exit.
+      child.ref();
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+      return Promise.race([gone, bound]).finally(() => {
+        clearTimeout(timer);
+        child.unref();
+      });
     },
   };
 }
 
 function disabledGuard(): OrphanGuard {
   const nothing = () => undefined;
-  return { pid: null, addGroup: nothing, removeGroup: nothing, addPid: nothing, removePid: nothing, addMarker: nothing, removeMarker: nothing, close: nothing };
+  return { pid: null, addGroup: nothing, removeGroup: nothing, addPid: nothing, removePid: nothing, addMarker: nothing, removeMarker: nothing, close: () => Promise.resolve() };
 }

@@ -158,7 +158,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     // The members stay listed: their final stats (a failure, the last exit) outlive the close.
     await Promise.all(this.#members.map((m) => m.close()));
     await this.#journal.close();
-    if (this.#ownsGuard && this.#guard) this.#guard.close();
+    if (this.#ownsGuard && this.#guard) await this.#guard.close();
     this.removeAllListeners();
   }
 

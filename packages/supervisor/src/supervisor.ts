@@ -143,7 +143,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     this.#closed = true;
     await this.#runner.close();
     await this.#journal.close();
-    if (this.#ownsGuard) this.#guard?.close();
+    if (this.#ownsGuard) await this.#guard?.close();
     this.removeAllListeners();
   }
 

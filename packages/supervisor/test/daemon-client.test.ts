@@ -84,8 +84,15 @@ describe('daemon client', () => {
     expect(processesWithEnv(`SVC_HOME=${env.SVC_HOME}`)).toEqual([]);
 
     // Spawned early by one client; another starts a service on it before the first dismisses it.
+    // (The other client connects once that daemon serves: asked earlier, it would spawn one of its
+    // own, and either could win the lock.)
     const busy = spawnDaemonEarly({ env, entry })!;
-    const other = await ensureDaemon({ env, entry });
+    let other: DaemonConnection | null = null;
+    for (const deadline = performance.now() + 15_000; !other && performance.now() < deadline; ) {
+      other = await connectDaemon({ env });
+      if (!other) await new Promise((r) => setTimeout(r, 10));
+    }
+    if (!other) throw new Error('the early daemon never served');
     connections.push(other);
     expect(other.hello.pid).toBe(busy.pid);
     await other.client.call('start', { project: adhocProject, service: 'kept', definition: { command: NODE, args: [fixture('http-server.mjs')], cwd: process.cwd() } });

@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createOrphanGuard } from '../src/index.js';
 import { Harness, fixture, parentOf, procState, recordEvents, waitFor } from './helpers.js';
 
 const h = new Harness();
@@ -107,5 +108,19 @@ describe.runIf(process.platform === 'linux')('stop kills the whole tree', () => 
     process.kill(host.pid!, 'SIGKILL');
     await waitFor(() => ['main', 'holder', 'middle', 'setsid', 'daemon'].every((k) => settled(tree[k]!)), 'every process of the tree to die', 10_000);
     for (const key of ['main', 'holder', 'middle', 'setsid', 'daemon']) expectGone(tree[key]!, key);
+  });
+
+  it('a closed guard has exited when close() resolves, and kills nothing', async () => {
+    const guard = createOrphanGuard();
+    const keep = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore', detached: true });
+    h.pids.push(keep.pid!);
+    guard.addPid(keep.pid!);
+    guard.addGroup(keep.pid!);
+    expect(procState(guard.pid!)).toBe('alive');
+    await guard.close();
+    // Gone, or a zombie its parent (this process) has not reaped yet: not running either way.
+    expect(procState(guard.pid!)).not.toBe('alive');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(procState(keep.pid!)).toBe('alive');
   });
 });
