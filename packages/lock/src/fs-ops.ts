@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LockPathError } from './errors.js';
+import { randomBytes } from './random.js';
 
 /*
  * The few file-system steps every lock operation is built from. All are synchronous: each is one

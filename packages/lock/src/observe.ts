@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { LockPathError } from './errors.js';
 import { errnoCode, readNoFollow } from './fs-ops.js';
@@ -69,6 +69,8 @@ export function observe(dirPath: string, fileName: string, staleMs: number, nowM
   try {
     record = parseRecord(text, file);
   } catch (error) {
+    // node:crypto loads only for a corrupt record (see random.ts for what it costs).
+    const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
     const digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
     return unreadable(error as LockPathError, `corrupt:${fileStat.ino}:${digest}`, fileStat.mtimeMs, staleMs, nowMs);
   }

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { LockPathError } from './errors.js';
 import { currentHostname, readBootId, readProcessIdentity } from './process-identity.js';
+import { randomUuid } from './random.js';
 
 export const RECORD_VERSION = 1;
 
@@ -30,7 +30,7 @@ export function createRecord(name: string, metadata: Record<string, unknown>): L
     bootId: readBootId(),
     hostname: currentHostname(),
     startedAt: new Date().toISOString(),
-    instanceId: randomUUID(),
+    instanceId: randomUuid(),
     metadata,
   };
 }

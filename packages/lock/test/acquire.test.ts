@@ -20,6 +20,8 @@ describe('acquire and release', () => {
     expect(handle.record.processStartTime).toMatch(/^\d+$/);
     expect(handle.record.bootId).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(handle.record.startedAt)).not.toBeNaN();
+    // A random version-4 UUID (from /dev/urandom, src/random.ts): one per acquisition.
+    expect(handle.record.instanceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
     const status = await readLock({ dir, name: 'api' });
     expect(status).toMatchObject({ state: 'held', liveness: 'alive', holder: { instanceId: handle.record.instanceId } });
