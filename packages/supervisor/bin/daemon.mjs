@@ -4,5 +4,6 @@ import module from 'node:module';
 
 // Node's on-disk cache of compiled code (Node >= 22.1): the daemon's boot loads its modules faster.
 module.enableCompileCache?.();
-const { runDaemonProcess } = await import('../dist/index.js');
+// dist/daemon.js: the daemon and the packages it uses in one file (tsup.daemon.config.ts).
+const { runDaemonProcess } = await import('../dist/daemon.js');
 await runDaemonProcess();

@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connectIpc, isIpcError, type IpcClient } from '@svc/ipc/client';
 import type { ExportedService, ServiceTarget } from './daemon-host.js';
 import type { DaemonMethods, HelloResult } from './daemon-methods.js';
-import { daemonPaths, type DaemonPaths } from './daemon-paths.js';
+import type { DaemonPaths } from './daemon-paths.js';
+import { pathsOf, spawnDaemon, type DaemonClientOptions, type SpawnedDaemon } from './daemon-spawn.js';
 import { DaemonStartError, DaemonVersionError } from './errors.js';
 import { tailLog } from './log-tail.js';
 import { SUPERVISOR_VERSION } from './version.js';
@@ -17,6 +14,8 @@ import { SUPERVISOR_VERSION } from './version.js';
  */
 
 export type DaemonClient = IpcClient<DaemonMethods>;
+export type { DaemonClientOptions, SpawnedDaemon } from './daemon-spawn.js';
+export { daemonEntry, spawnDaemon, spawnDaemonEarly } from './daemon-spawn.js';
 
 export interface DaemonConnection {
   readonly client: DaemonClient;
@@ -27,32 +26,7 @@ export interface DaemonConnection {
   close(): Promise<void>;
 }
 
-export interface DaemonClientOptions {
-  /** Environment for the directories (SVC_HOME, XDG_*), and the spawned daemon's own. */
-  env?: Record<string, string | undefined>;
-  runDir?: string;
-  stateDir?: string;
-  /** The connect timeout, and the default timeout of a call. */
-  timeoutMs?: number;
-  /** Talk to a daemon of another version (to find out what it runs, move its services, or stop it). */
-  acceptOtherVersion?: boolean;
-  /** What `ensureDaemon` runs: this node binary and this package's `bin/daemon.mjs` by default. */
-  execPath?: string;
-  entry?: string;
-  /** How long `ensureDaemon` waits for a daemon it spawned to serve. */
-  spawnTimeoutMs?: number;
-}
-
 export const DAEMON_CLIENT_DEFAULTS = { timeoutMs: 2_000, spawnTimeoutMs: 15_000 } as const;
-
-/** The script a spawned daemon runs: `bin/daemon.mjs` of this package. */
-export function daemonEntry(): string {
-  return fileURLToPath(new URL('../bin/daemon.mjs', import.meta.url));
-}
-
-function pathsOf(options: DaemonClientOptions): DaemonPaths {
-  return daemonPaths(options.env ?? process.env, { ...(options.runDir ? { runDir: options.runDir } : {}), ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
-}
 
 /** What to tell someone whose client meets a daemon of another version. */
 export function versionFix(daemonVersion: string): string {
@@ -85,41 +59,6 @@ export async function connectDaemon(options: DaemonClientOptions = {}): Promise<
     throw new DaemonVersionError(hello.version, SUPERVISOR_VERSION, hello.pid, versionFix(hello.version));
   }
   return { client, hello, paths, spawned: false, close: () => client.close() };
-}
-
-/** A daemon this process spawned: its pid, and how it ended (null while it runs). */
-export interface SpawnedDaemon {
-  readonly pid: number | undefined;
-  readonly exited: { code: number | null; signal: string | null } | null;
-}
-
-/** Spawns a daemon detached (its own session, cwd /), its output appended to its log file. */
-export function spawnDaemon(options: DaemonClientOptions = {}): SpawnedDaemon {
-  const paths = pathsOf(options);
-  mkdirSync(path.dirname(paths.logFile), { recursive: true, mode: 0o700 });
-  const log = openSync(paths.logFile, 'a', 0o600);
-  const watch: { pid: number | undefined; exited: SpawnedDaemon['exited'] } = { pid: undefined, exited: null };
-  try {
-    const env = Object.fromEntries(Object.entries(options.env ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));
-    const child = spawn(options.execPath ?? process.execPath, [options.entry ?? daemonEntry()], { detached: true, stdio: ['ignore', log, log], env, cwd: '/' });
-    watch.pid = child.pid;
-    child.once('exit', (code, signal) => (watch.exited = { code, signal }));
-    child.once('error', (error) => (watch.exited = { code: null, signal: `spawn error: ${error.message}` }));
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
-  return watch;
-}
-
-/**
- * Spawns a daemon now when none can be serving (its socket file is absent), so that it boots
- * while the caller does its own work; null when a socket is there (a daemon serves, or a dead
- * one's socket is left: `ensureDaemon` finds out). Follow with `ensureDaemon(options, spawned)`,
- * or with `dismissDaemon` when the work turns out to need no daemon.
- */
-export function spawnDaemonEarly(options: DaemonClientOptions = {}): SpawnedDaemon | null {
-  return existsSync(pathsOf(options).socketPath) ? null : spawnDaemon(options);
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -62,7 +62,8 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
 
   constructor(
     private readonly paths: DaemonPaths,
-    private readonly guard: OrphanGuard,
+    /** The daemon's orphan guard (spawned at its first use). */
+    private readonly guard: () => OrphanGuard,
     kept: readonly DaemonRow[],
   ) {
     super();
@@ -220,7 +221,7 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
       throw new InvalidOptionsError('cwd', cwd, 'an absolute path: the daemon runs services of many directories and has none of its own');
     }
     const dirs = projectDirs(this.paths, target.project.id);
-    return { ...spec.definition, name: target.service, logDir: dirs.logDir, runDir: dirs.runDir, orphanGuard: this.guard, ...(spec.environment ? { baseEnv: spec.environment } : {}) };
+    return { ...spec.definition, name: target.service, logDir: dirs.logDir, runDir: dirs.runDir, orphanGuard: this.guard(), ...(spec.environment ? { baseEnv: spec.environment } : {}) };
   }
 
   #add(target: ServiceTarget, spec: ServiceSpec): Hosted {

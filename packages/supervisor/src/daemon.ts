@@ -8,7 +8,7 @@ import { ClosedError, DaemonLockedError, InvalidOptionsError } from './errors.js
 import type { LogStream, SupervisorEvent } from './events.js';
 import { formatMetrics } from './metrics.js';
 import { isObject } from './option-checks.js';
-import { createOrphanGuard } from './orphan-guard.js';
+import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import type { ReloadResult, Service } from './service.js';
 import { DAEMON_PROTOCOL, SUPERVISOR_VERSION } from './version.js';
 
@@ -93,8 +93,12 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   }
   const previous = readDaemonState(paths.stateFile);
   if (previous.problem) process.emitWarning(previous.problem);
-  const guard = createOrphanGuard();
-  const host = new ServiceHost(paths, guard, previous.state ? rowsAfterDaemon(previous.state) : []);
+  // The orphan guard's process is spawned once the socket serves (spawning blocks for ≈ 10 ms,
+  // which would otherwise delay the first answer), or by the first service start if that is sooner:
+  // it exists before any service process does.
+  let guard: OrphanGuard | null = null;
+  const orphanGuard = (): OrphanGuard => (guard ??= createOrphanGuard());
+  const host = new ServiceHost(paths, orphanGuard, previous.state ? rowsAfterDaemon(previous.state) : []);
   const startedAt = new Date().toISOString();
   const exitWhenIdle = options.exitWhenIdle ?? DAEMON_DEFAULTS.exitWhenIdle;
   const handleSignals = options.handleSignals ?? DAEMON_DEFAULTS.handleSignals;
@@ -203,11 +207,13 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     server = await createIpcServer({ path: paths.socketPath, methods: daemonMethods(api) });
   } catch (error) {
     clearTimeout(idleGrace);
-    await guard.close();
     await lock.release();
     throw error;
   }
   writeState(false);
+  setImmediate(() => {
+    if (!closing) orphanGuard();
+  });
 
   const onTerm = () => void close();
   const onHup = () => {
@@ -236,7 +242,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
       writeState(true);
       await server.close();
       // The guard's process is gone before the lock: a daemon that is gone leaves nothing behind.
-      await guard.close();
+      await guard?.close();
       await lock.release();
       resolveDone();
     })();

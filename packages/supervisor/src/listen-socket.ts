@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { getSystemErrorName } from 'node:util';
+import { createRequire } from 'node:module';
 import { ListenError } from './errors.js';
+
+/** `util.getSystemErrorName`, required (not imported): an ES import of node:util builds its whole namespace (≈ 3 ms of the daemon's boot, worker_threads included). */
+function getSystemErrorName(errno: number): string {
+  return (createRequire(import.meta.url)('node:util') as typeof import('node:util')).getSystemErrorName(errno);
+}
 
 /**
  * A listening TCP socket that this process holds open but never accepts on: the instances of a

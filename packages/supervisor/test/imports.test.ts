@@ -22,3 +22,17 @@ it('importing the package does not load node:http, node:https or undici', () => 
   expect(loaded).toContain('NativeModule net');
   expect(loaded.filter((m) => /^NativeModule (http|https|_http_client|internal\/deps\/undici\/undici)$/.test(m))).toEqual([]);
 });
+
+it("the daemon's process (dist/daemon.js) loads neither node:crypto nor node:util's whole namespace as it boots", () => {
+  // node:crypto (≈ 12 ms) and the namespace of node:util (which pulls in worker_threads) were on
+  // the path of every cold `svc start`; random ids come from /dev/urandom, util is required.
+  const loaded = loadedBy("await import('./dist/daemon.js')");
+  expect(loaded).toContain('NativeModule child_process');
+  expect(loaded.filter((m) => /^NativeModule (crypto|worker_threads|internal\/crypto\/.*)$/.test(m))).toEqual([]);
+});
+
+it('the spawn entry (what `svc start` loads before anything else) loads neither the IPC client nor node:child_process until it spawns', () => {
+  const loaded = loadedBy("await import('@svc/supervisor/spawn')");
+  expect(loaded).toContain('NativeModule os');
+  expect(loaded.filter((m) => /^NativeModule (child_process|net|crypto)$/.test(m))).toEqual([]);
+});
