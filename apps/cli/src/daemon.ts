@@ -1,4 +1,5 @@
 import { connectDaemon, daemonPaths, withDaemon, type DaemonClientOptions, type DaemonConnection, type DaemonPaths } from '@svc/supervisor/client';
+import { clientOptions } from './client-options.js';
 
 /*
  * The CLI's use of the daemon client (`@svc/supervisor/client`): every command talks to the one
@@ -11,10 +12,7 @@ import { connectDaemon, daemonPaths, withDaemon, type DaemonClientOptions, type 
  */
 export const CONTROL_TIMEOUT_MS = 10 * 60_000;
 
-/** The client options of this process: its environment (SVC_HOME, XDG_*) decides the directories. */
-export function clientOptions(extra: Partial<DaemonClientOptions> = {}): DaemonClientOptions {
-  return { env: process.env, ...extra };
-}
+export { clientOptions } from './client-options.js';
 
 export function paths(): DaemonPaths {
   return daemonPaths(process.env);

@@ -1,20 +1,21 @@
-import { dismissDaemon, ensureDaemon, spawnDaemonEarly, type DaemonConnection, type SpawnedDaemon } from '@svc/supervisor/client';
+import type { DaemonConnection } from '@svc/supervisor/client';
+import { spawnDaemonEarly, type SpawnedDaemon } from '@svc/supervisor/spawn';
+import { clientOptions } from './client-options.js';
 import { findConfig } from './config/find.js';
 import type { LoadedConfig } from './config/resolve.js';
-import { clientOptions } from './daemon.js';
 
 /**
  * `svc start <name> [--json]` before the command framework loads, for a service of the config
- * found from here. With no daemon running, one is spawned first, so that it boots while this
- * process loads and checks the config (from its validated copy when unchanged); then the daemon
- * is asked to start the service, and the outcome printed as the command prints it. 'continue' for
- * anything else (no config, an unknown name, an invalid config, a daemon that cannot be reached):
- * the command then does the whole job and reports it. A daemon spawned for a start that does not
- * happen is asked to exit again before this returns, so an invalid config leaves nothing running.
+ * found from here. With no daemon running, one is spawned first, before anything else is loaded
+ * or looked for (this module's imports are the spawn entry and the config finder only), so that
+ * it boots while this process finds, loads and checks the config (from its validated copy when
+ * unchanged); then the daemon is asked to start the service, and the outcome printed as the
+ * command prints it. 'continue' for anything else (no config, an unknown name, an invalid config,
+ * a daemon that cannot be reached): the command then does the whole job and reports it. A daemon
+ * spawned for a start that does not happen is asked to exit again before this returns, so an
+ * invalid config (or none) leaves nothing running.
  */
 export async function prestart(name: string, options: { json: boolean }): Promise<'handled' | 'continue'> {
-  const configFile = findConfig(process.cwd());
-  if (configFile === null) return 'continue';
   let spawned: SpawnedDaemon | null = null;
   try {
     spawned = spawnDaemonEarly(clientOptions());
@@ -22,10 +23,13 @@ export async function prestart(name: string, options: { json: boolean }): Promis
     // Cannot even spawn (an unwritable home): the command reports it in its own words.
     return 'continue';
   }
+  const client = import('@svc/supervisor/client');
   const dismiss = async (): Promise<'continue'> => {
-    if (spawned) await dismissDaemon(spawned, clientOptions());
+    if (spawned) await (await client).dismissDaemon(spawned, clientOptions());
     return 'continue';
   };
+  const configFile = findConfig(process.cwd());
+  if (configFile === null) return dismiss();
   // Everything below loads while the daemon boots.
   const { loadConfigFile } = await import('./config/load.js');
   let config: LoadedConfig;
@@ -37,7 +41,8 @@ export async function prestart(name: string, options: { json: boolean }): Promis
   }
   const definition = config.services[name];
   if (!definition) return dismiss();
-  const [{ errorJson, errorLines, isSvcError }, { withSpinner }, { startServices }] = await Promise.all([
+  const [{ ensureDaemon }, { errorJson, errorLines, isSvcError }, { withSpinner }, { startServices }] = await Promise.all([
+    client,
     import('./error-output.js'),
     import('./output.js'),
     import('./start-service.js'),
