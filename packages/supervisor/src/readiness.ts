@@ -3,9 +3,18 @@ import { probeHttp, probeTcp } from './probe.js';
 import type { Run } from './run.js';
 
 /**
+ * The wait before the second http/tcp probe; each later wait doubles, up to `readiness.interval`.
+ * A service that binds its port within a few milliseconds is seen ready within about as much,
+ * not an interval later (`svc start` returns when it is ready), and one that takes seconds is
+ * probed every interval: 10, 20, 40, 80, 100, 100… ms with the default interval.
+ */
+export const FIRST_PROBE_GAP_MS = 10;
+
+/**
  * Waits until `run` is ready the way `readiness.type` says: at once for `none`; by polling for
- * `http` (a 2xx) and `tcp` (an accepted connection); for `notify` the supervisor calls `ready`
- * itself when READY=1 arrives. `timedOut` is called when `readiness.timeout` passes first.
+ * `http` (a 2xx) and `tcp` (an accepted connection), the first probe at once and the gaps
+ * growing from FIRST_PROBE_GAP_MS to `readiness.interval`; for `notify` the supervisor calls
+ * `ready` itself when READY=1 arrives. `timedOut` is called when `readiness.timeout` passes first.
  */
 export function awaitReadiness(
   r: ResolvedSupervisorOptions['readiness'],
@@ -21,11 +30,15 @@ export function awaitReadiness(
   });
   if (r.type !== 'http' && r.type !== 'tcp') return;
   const probeTimeoutMs = Math.max(r.intervalMs, 1000);
+  let gapMs = Math.min(FIRST_PROBE_GAP_MS, r.intervalMs);
   const poll = async () => {
     if (run.exited || run.readyAt !== null || run.cause !== null) return;
     const ok = r.type === 'http' ? await probeHttp(r.url!, probeTimeoutMs) : await probeTcp(r.host, r.port!, probeTimeoutMs);
     if (ok) hooks.ready();
-    else run.timers.set(r.intervalMs, () => void poll());
+    else {
+      run.timers.set(gapMs, () => void poll());
+      gapMs = Math.min(gapMs * 2, r.intervalMs);
+    }
   };
   void poll();
 }

@@ -100,6 +100,17 @@ describe('Supervisor: readiness and liveness', () => {
     expect([http.state, tcp.state]).toEqual(['running', 'running']);
   });
 
+  it('probes soon after the spawn and then less often: a service that needs a few tries is not made to wait an interval', async () => {
+    // 503 for the first three probes, then 200. With probes an interval apart (30 s here) the
+    // start could not finish within this test's timeout; with the gaps growing from 10 ms it does.
+    const port = await freePort();
+    const script = `let n = 0; require('node:http').createServer((q, r) => { n++; console.log('probe ' + n); r.statusCode = n <= 3 ? 503 : 200; r.end(); }).listen(${port}, '127.0.0.1');`;
+    const sup = h.supervisor({ name: 'slowready', args: ['-e', script], readiness: { type: 'http', url: `http://127.0.0.1:${port}/`, interval: '30s', timeout: '60s' } });
+    await sup.start();
+    expect(sup.state).toBe('running');
+    await waitFor(() => /probe 4/.test(readFileSync(join(sup.options.logDir, 'slowready.out.log'), 'utf8')), 'the fourth probe in the service log');
+  }, 15_000);
+
   it('heartbeat stops → restart within heartbeat timeout × 1.5, counted as a liveness failure', async () => {
     const sup = h.supervisor({
       args: [fixture('notify.mjs'), 'socket', '200', '1000'],
