@@ -17,7 +17,7 @@ const rulesId = createHash('sha256')
 // The CLI is one ESM bundle of its own code; @oclif/core and the @svc packages stay external
 // (they are dependencies, loaded from node_modules).
 export default defineConfig({
-  entry: { commands: 'src/commands.ts', 'fast-status': 'src/fast-status.ts', prestart: 'src/prestart.ts' },
+  entry: { commands: 'src/commands.ts', 'fast-status': 'src/fast-status.ts', prestart: 'src/prestart.ts', usage: 'src/usage.ts' },
   format: ['esm'],
   target: 'node22',
   platform: 'node',

@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 import module from 'node:module';
 
+const argv = process.argv.slice(2);
+// Before anything else loads: on an older Node, one line saying what to do (not oclif's warnings
+// and whatever breaks later). The same floor as "engines" in package.json.
+const NODE_FLOOR = 22;
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < NODE_FLOOR) {
+  const message = `svc needs Node ≥ ${NODE_FLOOR}, this is ${process.versions.node} (${process.execPath})`;
+  const hint = `install Node ${NODE_FLOOR} or newer (nodejs.org, \`nvm install ${NODE_FLOOR}\`, \`fnm install ${NODE_FLOOR}\` or your distribution's package) and run svc with it`;
+  if (argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'ENODE_VERSION', message, hint } }, null, 2)}\n`);
+  else process.stderr.write(`Error: ${message}\n${hint}\n`);
+  process.exit(1);
+}
+
 // Node's on-disk cache of compiled code (Node ≥ 22.1): later runs load their modules faster.
 module.enableCompileCache?.();
-const argv = process.argv.slice(2);
 
-// `svc status [name] [--json]` is asked often (prompts, scripts): it skips loading oclif.
-if (argv[0] === 'status' && argv.length <= 3 && argv.slice(1).every((a) => a === '--json' || /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(a)) && argv.filter((a) => !a.startsWith('-')).length <= 2) {
+// `svc status [name] [--json]` (or PM2's `ls`, `list`, `ps`) is asked often (prompts, scripts): it skips loading oclif.
+if (['status', 'ls', 'list', 'ps'].includes(argv[0]) && argv.length <= 3 && argv.slice(1).every((a) => a === '--json' || /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(a)) && argv.filter((a) => !a.startsWith('-')).length <= 2) {
   const { fastStatus } = await import('../dist/fast-status.js');
   await fastStatus(argv.slice(1));
 } else {
@@ -28,8 +40,17 @@ async function runCommand() {
     await run(argv, import.meta.url);
     await flush();
   } catch (error) {
-    // An unknown command is bad usage (exit 2), like an unknown flag; oclif reports it as a plain error.
-    if (error instanceof Error && /^command .* not found$/.test(error.message) && error.oclif) error.oclif.exit = 2;
+    // An unknown command is bad usage (exit 2), like an unknown flag: said as every usage error is
+    // (dist/usage.js), with the svc way for a PM2 command svc does not have.
+    const unknown = error instanceof Error && error.oclif ? /^command (.*) not found$/.exec(error.message) : null;
+    if (unknown) {
+      const { unknownCommand } = await import('../dist/usage.js');
+      const out = unknownCommand(unknown[1], argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json'));
+      process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+      process.exitCode = out.exitCode;
+      return;
+    }
     await handle(error instanceof Error ? error : new Error(String(error)));
   }
 }

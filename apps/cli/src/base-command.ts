@@ -1,13 +1,17 @@
-import { Command, Flags } from '@oclif/core';
+import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { LoadedConfig } from './config/load.js';
 import { errorJson, errorLines, isSvcError } from './error-output.js';
+import { CliError } from './errors.js';
+import { usageMessage } from './usage.js';
 
 export { errorJson, isSvcError } from './error-output.js';
 
 /**
  * Every command: `--json`, a global `--config`, the config loaded once on demand, and one way of
  * failing: a branded error becomes one line (plus its details) on stderr, or `{ error: { code,
- * message } }` with --json, and exit code 1. Usage errors exit 2 (oclif.exitCodes in package.json).
+ * message } }` with --json, and exit code 1. Bad usage — whatever the parser refuses (an unknown
+ * flag, a missing or extra argument, a value out of range) and every `EUSAGE` a command raises —
+ * is the same with code `EUSAGE` and exit code 2, plus a line naming the command's help.
  */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
@@ -29,7 +33,27 @@ export abstract class BaseCommand extends Command {
     return this.#config;
   }
 
+  /** The parser's refusals become `EUSAGE` errors (usage.ts): oclif's own carry its whole parse context. */
+  protected override async parse<F extends Record<string, unknown>, B extends Record<string, unknown>, A extends Record<string, unknown>>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv);
+    } catch (error) {
+      // It did parse (and refused): oclif would otherwise warn that the command never parsed.
+      (this as unknown as { parsed: boolean }).parsed = true;
+      throw new CliError('EUSAGE', usageMessage(error as Error));
+    }
+  }
+
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (isSvcError(error) && error.code === 'EUSAGE') {
+      process.exitCode = 2;
+      if (this.jsonEnabled()) this.logJson(errorJson(error));
+      else for (const line of [...errorLines(error), `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`.replace(/ {2,}/g, ' ')]) this.logToStderr(line);
+      return undefined;
+    }
     if (isSvcError(error)) {
       process.exitCode = 1;
       if (this.jsonEnabled()) {

@@ -45,7 +45,7 @@ export async function runForeground(
       if ((error as { code?: string }).code !== 'EDAEMON_LOCKED') throw error;
       if (!options.takeOver || attempt >= 3) {
         const pid = (error as { holder?: { pid?: number } }).holder?.pid;
-        throw new CliError('EUSAGE', `a svc daemon already runs (pid ${pid ?? '?'}): a foreground one would be a second`, {
+        throw new CliError('EDAEMON_RUNNING', `a svc daemon already runs (pid ${pid ?? '?'}): a foreground one would be a second`, {
           cause: error,
           details: ['Start the services on it with svc start <name>, or stop it first with svc daemon stop.'],
         });

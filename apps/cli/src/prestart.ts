@@ -3,6 +3,7 @@ import { spawnDaemonEarly, type SpawnedDaemon } from '@svc/supervisor/spawn';
 import { clientOptions } from './client-options.js';
 import { findConfig } from './config/find.js';
 import type { LoadedConfig } from './config/resolve.js';
+import { ALL } from './usage.js';
 
 /**
  * `svc start <name> [--json]` before the command framework loads, for a service of the config
@@ -16,6 +17,8 @@ import type { LoadedConfig } from './config/resolve.js';
  * invalid config (or none) leaves nothing running.
  */
 export async function prestart(name: string, options: { json: boolean }): Promise<'handled' | 'continue'> {
+  // `svc start all` is `--all`: the command's.
+  if (name === ALL) return 'continue';
   let spawned: SpawnedDaemon | null = null;
   try {
     spawned = spawnDaemonEarly(clientOptions());

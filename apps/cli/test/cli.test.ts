@@ -84,7 +84,8 @@ describe('init and config', () => {
     await svc(['init'], { cwd: dir, env: env() });
     expect(existsSync(path.join(dir, 'svc.config.yaml'))).toBe(true);
     const again = await svc(['init'], { cwd: dir, env: env() });
-    expect(again.code).toBe(1);
+    // Bad usage (EUSAGE): the file is there, and --force is what overwrites it.
+    expect(again.code).toBe(2);
     expect(again.stderr).toContain('--force');
   });
 
@@ -130,7 +131,7 @@ describe('install', () => {
   it('an unknown service is a clear error', async () => {
     await svc(['init'], { cwd: dir, env: env() });
     const result = await svc(['install', 'nope', '--dry-run'], { cwd: dir, env: env() });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('no service "nope"');
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readMarkdownTable } from '../../../tooling/docs-table.js';
 import { COMMANDS } from '../src/commands.js';
 import { ERROR_CODES } from '../src/errors.js';
+import { PM2_COMMANDS } from '../src/usage.js';
 
 const page = path.resolve(import.meta.dirname, '../../../docs/cli.md');
 
@@ -10,6 +11,11 @@ describe('docs/cli.md is in step with the CLI', () => {
   it('the error table lists exactly the CLI’s own codes', () => {
     const codes = readMarkdownTable(page, 'Errors').map((row) => row.code);
     expect([...codes].sort()).toEqual([...ERROR_CODES].sort());
+  });
+
+  it('the PM2 table names every PM2 command the CLI answers with the svc way', () => {
+    const documented = new Set(readMarkdownTable(page, 'Coming from PM2').flatMap((row) => [...(row.pm2 ?? '').matchAll(/pm2 ([a-z]+)/g)].map((m) => m[1])));
+    expect([...documented].sort()).toEqual(Object.keys(PM2_COMMANDS).sort());
   });
 
   it('the commands table names every command', () => {

@@ -56,9 +56,10 @@ it('svc status --json items match the exported schema in every state, and errors
     expect(statusItemSchema.safeParse(copy).success, what).toBe(false);
   }
 
-  // Errors, with --json, are one object on stdout with a code and a message, and exit 1.
+  // Errors, with --json, are one object on stdout with a code and a message; bad usage (a name
+  // this project does not have) exits 2.
   const unknown = await sb.svc(['stop', 'nope', '--json']);
-  expect(unknown.code).toBe(1);
+  expect(unknown.code).toBe(2);
   expect(JSON.parse(unknown.stdout)).toEqual({ error: expect.objectContaining({ code: 'EUSAGE', message: expect.stringContaining('nope') }) });
   const noConfig = await sb.svc(['status', '--json'], { cwd: sb.home });
   // status needs no config: it asks the daemon of SVC_HOME, from anywhere.

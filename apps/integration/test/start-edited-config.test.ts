@@ -8,10 +8,10 @@ it('svc start on a running daemon: starts at once while the config is the one it
   const [webPort, apiPort] = [await freePort(), await freePort()];
   const config = { services: { web: exampleService(webPort), api: exampleService(apiPort) } };
   sb.writeConfig(config);
-  // A name the config does not have: EUSAGE (exit 1: the parser cannot see it), and the daemon
-  // spawned while the config was read has exited by the time the command ends.
+  // A name the config does not have: EUSAGE (bad usage, exit 2), and the daemon spawned while
+  // the config was read has exited by the time the command ends.
   const unknown = await sb.svc(['start', 'nope']);
-  expect(unknown.code).toBe(1);
+  expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain('no service "nope"');
   expect(processesOf(sb.home)).toEqual([]);
 

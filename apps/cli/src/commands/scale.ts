@@ -3,6 +3,7 @@ import { SERVICE_DEFAULTS } from '@svc/supervisor/definition';
 import type { DaemonRow } from '@svc/supervisor/client';
 import { BaseCommand } from '../base-command.js';
 import { CONTROL_TIMEOUT_MS } from '../daemon.js';
+import { CliError } from '../errors.js';
 import { withSpinner } from '../output.js';
 import { hostedTarget } from '../target.js';
 
@@ -16,11 +17,13 @@ export default class Scale extends BaseCommand {
   static override examples = ['<%= config.bin %> scale api 4', '<%= config.bin %> scale api 1'];
   static override args = {
     name: Args.string({ required: true, description: 'service name' }),
-    instances: Args.integer({ required: true, min: 1, max: SERVICE_DEFAULTS.maxInstances, description: `how many instances (1–${SERVICE_DEFAULTS.maxInstances})` }),
+    instances: Args.integer({ required: true, description: `how many instances (1–${SERVICE_DEFAULTS.maxInstances})` }),
   };
 
   async run(): Promise<DaemonRow[]> {
     const { args, flags } = await this.parse(Scale);
+    const max = SERVICE_DEFAULTS.maxInstances;
+    if (args.instances < 1 || args.instances > max) throw new CliError('EUSAGE', `instances must be 1–${max} (got ${args.instances})`);
     const { connection, project } = await hostedTarget(flags.config, args.name);
     try {
       const rows = await withSpinner(`scaling ${args.name} to ${args.instances}`, () =>

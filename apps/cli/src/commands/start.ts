@@ -3,6 +3,7 @@ import { adhocProject } from '@svc/supervisor/client';
 import { BaseCommand } from '../base-command.js';
 import { onDaemon } from '../daemon.js';
 import { CliError } from '../errors.js';
+import { ALL } from '../usage.js';
 import { withSpinner } from '../output.js';
 import { requireService } from '../project.js';
 import { startServices, type StartResult } from '../start-service.js';
@@ -29,21 +30,26 @@ export default class Start extends BaseCommand {
 
   async run(): Promise<StartResult> {
     const { args, flags, argv } = await this.parse(Start);
+    // `svc start all`, as PM2 users write it (a service cannot be named all).
+    if (args.name === ALL && argv.length <= 1) [args.name, flags.all] = [undefined, true];
     const log = (line: string) => {
       if (!this.jsonEnabled()) this.log(line);
     };
     const dashDash = this.argv.indexOf('--');
+    // Everything after `--` is the ad-hoc command; before it, one name at most.
+    const beforeDash = argv.length - (dashDash >= 0 ? this.argv.length - dashDash - 1 : 0);
+    if (beforeDash > 1) throw new CliError('EUSAGE', `unexpected arguments: ${argv.slice(1, beforeDash).join(' ')} (to run a command, put it after --: svc start <name> -- <command> [args…])`);
     if (dashDash >= 0) {
       const command = this.argv.slice(dashDash + 1);
       const name = args.name;
       if (!name) throw new CliError('EUSAGE', 'name the service: svc start <name> -- <command> [args…]');
       if (!SERVICE_NAME.test(name)) throw new CliError('EUSAGE', `invalid service name ${JSON.stringify(name)}: use 1–64 letters, digits, ".", "_" or "-"`);
+      if (name === ALL) throw new CliError('EUSAGE', `a service cannot be named ${ALL}: svc start ${ALL} means --all`);
       if (command.length === 0) throw new CliError('EUSAGE', 'no command after --');
       const definition = { command: command[0]!, args: command.slice(1), cwd: process.cwd() };
       return onDaemon((connection) => withSpinner(`starting ${name}`, () => startServices(connection, adhocProject, [{ name, definition }], log)));
     }
     const config = await this.loadConfig(flags.config, { keepCopy: true });
-    if (argv.length > 1) throw new CliError('EUSAGE', `unexpected arguments: ${argv.slice(1).join(' ')} (to run a command, put it after --)`);
     const names = flags.all ? Object.keys(config.services) : args.name ? [args.name] : [];
     if (names.length === 0) throw new CliError('EUSAGE', 'name a service, or pass --all');
     for (const name of names) requireService(config, name);

@@ -6,6 +6,8 @@ import { collectStatus, formatStatus } from '../status-report.js';
 
 export default class Status extends BaseCommand {
   static override summary = 'Show every service the svc daemon supervises, grouped by project (or one service).';
+  // What a PM2 user types first.
+  static override aliases = ['ls', 'list', 'ps'];
   static override description = [
     'Every project the per-user daemon hosts (each config file, and the ad-hoc project), one row per service.',
     'With no daemon running, what the last one left: services that failed, or — if it died — what it ran then.',

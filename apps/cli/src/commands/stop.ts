@@ -4,6 +4,7 @@ import { adhocProject, readDaemonState, rowsAfterDaemon, waitForDaemonGone, type
 import { BaseCommand } from '../base-command.js';
 import { clientOptions, connect, CONTROL_TIMEOUT_MS, onDaemon, paths } from '../daemon.js';
 import { CliError } from '../errors.js';
+import { ALL } from '../usage.js';
 import { withSpinner } from '../output.js';
 import { findProject, projectHosting, projectLabel, type FoundProject } from '../project.js';
 
@@ -16,6 +17,8 @@ interface StopOutcome {
 
 export default class Stop extends BaseCommand {
   static override summary = 'Stop a service gracefully and wait until it is stopped and its lock released.';
+  // `pm2 delete`: stopping forgets the service (it is no longer listed).
+  static override aliases = ['delete'];
   static override description = [
     'The daemon sends the stop signal (and a shutdown message to Node services), waits stop.timeout, then',
     'SIGKILLs the whole process tree. The service is then no longer listed; a service that had failed is',
@@ -31,6 +34,8 @@ export default class Stop extends BaseCommand {
 
   async run(): Promise<StopOutcome> {
     const { args, flags } = await this.parse(Stop);
+    // `svc stop all`, as PM2 users write it (a service cannot be named all).
+    if (args.name === ALL) [args.name, flags.all] = [undefined, true];
     if (!args.name && !flags.all) throw new CliError('EUSAGE', 'name a service, or pass --all');
     const found = findProject(flags.config);
     const outcome: StopOutcome = { stopped: [], notRunning: [], cleared: [] };

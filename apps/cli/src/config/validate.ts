@@ -1,5 +1,6 @@
 import { definitionProblems, SERVICE_NAME, type OptionProblem, type ServiceDefinition } from '@svc/supervisor/definition';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { ALL } from '../usage.js';
 
 /*
  * A config file's validation. The file's shape is this module's (an object with `services`, each
@@ -44,6 +45,10 @@ export function validateConfig(raw: unknown, file: string): SvcConfig {
   for (const [name, definition] of Object.entries(services)) {
     if (!SERVICE_NAME.test(name)) {
       problems.push(problem(`services.${name}`, 'a service name is 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit', name));
+      continue;
+    }
+    if (name === ALL) {
+      problems.push(problem(`services.${name}`, `a service cannot be named ${ALL}: svc start ${ALL} and svc stop ${ALL} mean --all`, name));
       continue;
     }
     for (const p of definitionProblems(name, definition)) problems.push(fromOption(name, p));
