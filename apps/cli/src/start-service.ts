@@ -37,10 +37,15 @@ export async function startServices(
     try {
       started = await connection.client.call('start', { project, service: name, definition, environment }, { timeoutMs: CONTROL_TIMEOUT_MS });
     } catch (error) {
-      const { code, data } = error as { code?: string; data?: { stderrTail?: unknown } };
+      const { code, data } = error as { code?: string; data?: { stderrTail?: unknown; lastExit?: { code?: unknown; signal?: unknown } | null } };
       if (code !== 'ESTART_FAILED' && code !== 'ESTOPPED') throw error;
       const tail = Array.isArray(data?.stderrTail) ? data.stderrTail.map(String) : [];
-      throw startFailed(name, (error as Error).message, tail, error);
+      // The supervisor's message names the service already ("service x did not start (state): why").
+      const why = (error as Error).message.replace(/^service \S+ did not start /, '');
+      const last = data?.lastExit;
+      // A process that never ran (spawn error) has no exit to tell.
+      const exit = typeof last?.signal === 'string' ? `; last exit: ${last.signal}` : typeof last?.code === 'number' ? `; last exit: code ${last.code}` : '';
+      throw startFailed(name, `${why}${exit}`, tail, error);
     }
     result.started.push(...started);
     log(runningLine(name, started));
@@ -68,9 +73,10 @@ export function runningLine(name: string, rows: DaemonRow[]): string {
   return `${name} is running (${rows.length > 1 ? `${rows.length} instances, pids ${pids}` : `pid ${pids}`}${listenText(first)})`;
 }
 
-export function startFailed(name: string, message: string, tail: string[], cause?: unknown): CliError {
+/** `why`: "(failed): <reason>" as the supervisor words it, or a reason of its own. */
+export function startFailed(name: string, why: string, tail: string[], cause?: unknown): CliError {
   const lines = tail.map((l) => `  ${l}`);
-  return new CliError('ESTART_FAILED', `${name} did not start: ${message}`, {
+  return new CliError('ESTART_FAILED', `${name} did not start${why.startsWith('(') ? ' ' : ': '}${why}`, {
     ...(cause === undefined ? {} : { cause }),
     details: lines.length ? [`last lines of ${name}'s stderr:`, ...lines] : [],
   });

@@ -72,10 +72,27 @@ async function fromStateFile(name: string | undefined, warnings: string[]): Prom
   );
 }
 
-/** A failed service's last stderr lines, from its log file. */
+/** How many of a failed service's last stderr lines `svc status` shows. */
+const STATUS_TAIL_LINES = 20;
+
+/**
+ * A failed service's last stderr lines: those of the run that failed, as the supervisor kept them
+ * when it gave up (its `gave-up` event); else the end of its stderr file, which mixes every run.
+ */
 function stderrTail(projectId: string, name: string): string[] {
+  const events = serviceLogFile(paths(), projectId, name, 'events');
+  const lines = existsSync(events) ? tailLog(events, 200) : [];
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i]!.includes('"gave-up"')) continue;
+    try {
+      const event = JSON.parse(lines[i]!) as { type?: string; stderrTail?: unknown };
+      if (event.type === 'gave-up' && Array.isArray(event.stderrTail)) return event.stderrTail.map(String).slice(-STATUS_TAIL_LINES);
+    } catch {
+      // A torn or foreign line: look further back.
+    }
+  }
   const file = serviceLogFile(paths(), projectId, name, 'stderr');
-  return existsSync(file) ? tailLog(file, 10) : [];
+  return existsSync(file) ? tailLog(file, STATUS_TAIL_LINES) : [];
 }
 
 const STATE_COLOUR: Record<string, Colour> = { running: 'green', starting: 'yellow', stopping: 'yellow', backoff: 'yellow', standby: 'blue', crashed: 'red', failed: 'red', stopped: 'grey' };

@@ -44,7 +44,7 @@ it('an ad-hoc service that cannot start is shown failed until svc stop clears it
   const sb = createSandbox();
   const failed = await sb.svc(['start', 'nope', '--', '/no/such/command']);
   expect(failed.code).toBe(1);
-  expect(failed.stderr).toMatch(/nope did not start: .*ENOENT/);
+  expect(failed.stderr).toMatch(/^Error: nope did not start \(failed\): cannot spawn .*ENOENT$/m);
   const [item, ...rest] = await sb.status();
   expect(rest).toEqual([]);
   expect(item).toMatchObject({ name: 'nope', project: 'adhoc', state: 'failed', pid: null });

@@ -7,8 +7,8 @@ import { RECENT_LINES, RecentLines } from './recent-lines.js';
  * What a Supervisor or a Service writes and says, in one place for both: its events (one JSON
  * line each in the event log, handed to `emit`), the last lines of each stream and of the event
  * log kept in memory (a follow starts from them, in the same tick as its subscription, so tail
- * and follow meet without a gap or a repeat), and the last `stderrTailLines` of stderr (what a
- * failed start shows). The log files are its own (`owned`, closed with it) or a Service's, shared
+ * and follow meet without a gap or a repeat), and the last `stderrTailLines` of stderr of the latest
+ * run (what a failed start shows). The log files are its own (`owned`, closed with it) or a Service's, shared
  * by its instances. Output lines reach the files through log-pipes.ts; this keeps them in memory.
  */
 export class Journal {
@@ -55,6 +55,11 @@ export class Journal {
       this.#stderrTail.push(line);
       if (this.#stderrTail.length > this.source.stderrTailLines) this.#stderrTail.shift();
     }
+  }
+
+  /** A new run begins: the stderr tail is the latest run's (what explains its failure), not a mix of every restart's. */
+  startRun(): void {
+    this.#stderrTail = [];
   }
 
   get stderrTail(): string[] {

@@ -269,6 +269,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     }
     this.#setState('starting', this.#counts.spawns === 0 ? 'start' : 'restart');
     const first = this.#counts.spawns === 0;
+    this.#journal.startRun();
     const spawned = await this.#runner.spawn(this.#leader?.fencingToken ?? null);
     if (!spawned.ok && spawned.stage === 'environment') {
       this.#giveUp(spawned.reason, 'spawn-error');

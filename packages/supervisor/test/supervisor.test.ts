@@ -100,6 +100,16 @@ describe('Supervisor: readiness and liveness', () => {
     expect([http.state, tcp.state]).toEqual(['running', 'running']);
   });
 
+  it('the stderr tail of a failed start is the failed run’s, not every restart’s lines in a row', async () => {
+    const dir = h.tempDir();
+    const counter = join(dir, 'runs');
+    writeFileSync(counter, '0');
+    const script = `const fs = require('node:fs'); const n = Number(fs.readFileSync(${JSON.stringify(counter)}, 'utf8')) + 1; fs.writeFileSync(${JSON.stringify(counter)}, String(n)); console.error('run ' + n); process.exit(1);`;
+    const sup = h.supervisor({ args: ['-e', script], readiness: { type: 'tcp', port: 9 }, restart: { delay: 0, crashLoop: { count: 3, window: '60s' } } });
+    await expect(sup.start()).rejects.toMatchObject({ code: 'ESTART_FAILED', stderrTail: ['run 3'], lastExit: { code: 1, signal: null } });
+    expect(sup.stderrTail).toEqual(['run 3']);
+  });
+
   it('probes soon after the spawn and then less often: a service that needs a few tries is not made to wait an interval', async () => {
     // 503 for the first three probes, then 200. With probes an interval apart (30 s here) the
     // start could not finish within this test's timeout; with the gaps growing from 10 ms it does.
