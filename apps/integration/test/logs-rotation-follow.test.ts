@@ -94,3 +94,21 @@ it('logs rotate at maxSize keeping maxFiles, and svc logs -f follows across rota
   // Checked last, so that the rotation above is checked even when following loses lines.
   expect(followBreaks, 'lines missing or repeated by svc logs -f (line 21 is the first one after the -n 20 tail)').toEqual([]);
 }, 300_000);
+
+it('svc logs -f --json prints one JSON object per line as it comes, not all of them at the end', async () => {
+  const sb = createSandbox();
+  sb.writeConfig({ services: { ticker: { command: process.execPath, args: ['-e', 'let n = 0; setInterval(() => console.log(`tick ${++n}`), 50)'] } } });
+  await sb.ok(['start', 'ticker']);
+  const follower = sb.spawnSvc(['logs', 'ticker', '-f', '-n', '0', '--json']);
+  // While it still runs: lines have arrived, each a JSON object with the output line.
+  await waitUntil('three lines through svc logs -f --json', () => follower.lines().length >= 3, { describe: () => `stderr ${follower.stderr()}` });
+  const objects = follower.lines().map((l) => JSON.parse(l) as { line: string });
+  expect(objects.slice(0, 3).map((o) => Object.keys(o))).toEqual([['line'], ['line'], ['line']]);
+  for (const o of objects) expect(o.line).toMatch(/^tick \d+$/);
+  signal(follower.child.pid!, 'SIGINT');
+  const ended = await follower.exited;
+  expect(ended.code).toBe(0);
+  // Nothing more after the interrupt than the lines already streamed (no closing { lines } object).
+  expect(ended.stdout.trimEnd().split('\n').every((l) => /^\{"line":"tick \d+"\}$/.test(l))).toBe(true);
+  await sb.ok(['stop', 'ticker']);
+});

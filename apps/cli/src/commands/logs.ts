@@ -10,7 +10,8 @@ export default class Logs extends BaseCommand {
   static override summary = "Show the last lines of a service's log; -f follows.";
   static override description = [
     'While the daemon runs the service, lines come from it (tail and follow without a gap or a repeat, across',
-    'rotations). Otherwise the last lines are read from the log files on disk.',
+    'rotations). Otherwise the last lines are read from the log files on disk. With --json, -f prints one',
+    'JSON object per line as it comes ({"line": "…"}); without -f, one object with every line ({"lines": […]}).',
   ].join('\n');
   static override examples = ['<%= config.bin %> logs api', '<%= config.bin %> logs api -n 200 --stderr', '<%= config.bin %> logs api -f', '<%= config.bin %> logs api --events'];
   static override args = { name: Args.string({ required: true, description: 'service name' }) };
@@ -22,7 +23,7 @@ export default class Logs extends BaseCommand {
     events: Flags.boolean({ description: "the supervisor's own event log (JSON lines)", exclusive: ['stderr', 'stdout'] }),
   };
 
-  async run(): Promise<{ lines: string[] }> {
+  async run(): Promise<{ lines: string[] } | undefined> {
     const { args, flags } = await this.parse(Logs);
     const stream: LogsStream = flags.events ? 'events' : flags.stderr ? 'stderr' : 'stdout';
     const found = findProject(flags.config);
@@ -35,13 +36,14 @@ export default class Logs extends BaseCommand {
         if (hosted.length > 0) {
           await new Promise<void>((resolve, reject) => {
             connection.client
-              .subscribe('logs', { project, service: args.name, stream, lines: flags.lines, follow: flags.follow }, (event) => this.print(event.line, lines), {
+              .subscribe('logs', { project, service: args.name, stream, lines: flags.lines, follow: flags.follow }, (event) => this.print(event.line, lines, flags.follow), {
                 onEnd: (error) => (error ? reject(error) : resolve()),
               })
               .catch(reject);
             if (flags.follow) process.once('SIGINT', () => resolve());
           });
-          return { lines };
+          // Followed lines were printed as they came (print): nothing is held back for the end.
+          return flags.follow ? undefined : { lines };
         }
       } finally {
         await connection.close();
@@ -55,8 +57,10 @@ export default class Logs extends BaseCommand {
     return { lines };
   }
 
-  private print(line: string, into: string[]): void {
-    if (this.jsonEnabled()) into.push(line);
-    else this.log(line);
+  private print(line: string, into: string[], follow = false): void {
+    if (!this.jsonEnabled()) this.log(line);
+    // A follow never ends by itself: each line is one JSON object of its own, printed at once.
+    else if (follow) process.stdout.write(`${JSON.stringify({ line })}\n`);
+    else into.push(line);
   }
 }
