@@ -1,15 +1,18 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import module from 'node:module';
 
 const argv = process.argv.slice(2);
+/** `--json` among svc's own words (not in a command after `--`). */
+const jsonAsked = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json');
 // Before anything else loads: on an older Node, one line saying what to do (not oclif's warnings
-// and whatever breaks later). The same floor as "engines" in package.json.
-const NODE_FLOOR = 22;
+// and whatever breaks later). The floor is package.json's "engines" (">=22").
+const NODE_FLOOR = Number(/\d+/.exec(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines.node)[0]);
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (nodeMajor < NODE_FLOOR) {
   const message = `svc needs Node ≥ ${NODE_FLOOR}, this is ${process.versions.node} (${process.execPath})`;
   const hint = `install Node ${NODE_FLOOR} or newer (nodejs.org, \`nvm install ${NODE_FLOOR}\`, \`fnm install ${NODE_FLOOR}\` or your distribution's package) and run svc with it`;
-  if (argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'ENODE_VERSION', message, hint } }, null, 2)}\n`);
+  if (jsonAsked) process.stdout.write(`${JSON.stringify({ error: { code: 'ENODE_VERSION', message, hint } }, null, 2)}\n`);
   else process.stderr.write(`Error: ${message}\n${hint}\n`);
   process.exit(1);
 }
@@ -45,7 +48,7 @@ async function runCommand() {
     const unknown = error instanceof Error && error.oclif ? /^command (.*) not found$/.exec(error.message) : null;
     if (unknown) {
       const { unknownCommand } = await import('../dist/usage.js');
-      const out = unknownCommand(unknown[1], argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json'));
+      const out = unknownCommand(unknown[1], jsonAsked);
       process.stdout.write(out.stdout);
       process.stderr.write(out.stderr);
       process.exitCode = out.exitCode;
