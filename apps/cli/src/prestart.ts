@@ -7,18 +7,21 @@ import { ALL } from './usage.js';
 
 /**
  * `svc start <name> [--json]` before the command framework loads, for a service of the config
- * found from here. With no daemon running, one is spawned first, before anything else is loaded
- * or looked for (this module's imports are the spawn entry and the config finder only), so that
- * it boots while this process finds, loads and checks the config (from its validated copy when
- * unchanged); then the daemon is asked to start the service, and the outcome printed as the
+ * found from here. With no daemon running, one is spawned as soon as a config file is found,
+ * before anything else is loaded (this module's imports are the spawn entry and the config finder
+ * only), so that it boots while this process loads and checks the config (from its validated
+ * copy when unchanged); then the daemon is asked to start the service, and the outcome printed as the
  * command prints it. 'continue' for anything else (no config, an unknown name, an invalid config,
  * a daemon that cannot be reached): the command then does the whole job and reports it. A daemon
  * spawned for a start that does not happen is asked to exit again before this returns, so an
- * invalid config (or none) leaves nothing running.
+ * invalid config leaves nothing running.
  */
 export async function prestart(name: string, options: { json: boolean }): Promise<'handled' | 'continue'> {
   // `svc start all` is `--all`: the command's.
   if (name === ALL) return 'continue';
+  // Looking for the config is a few stat calls: with none, there is nothing to spawn a daemon for.
+  const configFile = findConfig(process.cwd());
+  if (configFile === null) return 'continue';
   let spawned: SpawnedDaemon | null = null;
   try {
     spawned = spawnDaemonEarly(clientOptions());
@@ -31,8 +34,6 @@ export async function prestart(name: string, options: { json: boolean }): Promis
     if (spawned) await (await client).dismissDaemon(spawned, clientOptions());
     return 'continue';
   };
-  const configFile = findConfig(process.cwd());
-  if (configFile === null) return dismiss();
   // Everything below loads while the daemon boots.
   const { loadConfigFile } = await import('./config/load.js');
   let config: LoadedConfig;
