@@ -13,7 +13,8 @@ export function isSvcError(error: unknown): error is Error & { code: string } {
 export function errorJson(error: Error & { code?: unknown }): { error: Record<string, unknown> } {
   const data: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(error)) {
-    if (key === 'cause' || typeof value === 'function') continue;
+    // `name` is the class's (CliError): what the error is, is its code.
+    if (key === 'cause' || key === 'name' || typeof value === 'function') continue;
     data[key] = value;
   }
   return { error: { ...data, code: typeof error.code === 'string' ? error.code : 'EUNKNOWN', message: error.message } };

@@ -43,9 +43,12 @@ export async function startServices(
       // The supervisor's message names the service already ("service x did not start (state): why").
       const why = (error as Error).message.replace(/^service \S+ did not start /, '');
       const last = data?.lastExit;
-      // A process that never ran (spawn error) has no exit to tell.
-      const exit = typeof last?.signal === 'string' ? `; last exit: ${last.signal}` : typeof last?.code === 'number' ? `; last exit: code ${last.code}` : '';
-      throw startFailed(name, `${why}${exit}`, tail, error);
+      // A process that never ran (spawn error) has no exit to tell; a reason that says how the
+      // process ended ("exited with code 1 within its start window") is not told it twice.
+      const told = /exited with code|was ended by/.test(why);
+      const exit = told ? '' : typeof last?.signal === 'string' ? `; last exit: ${last.signal}` : typeof last?.code === 'number' ? `; last exit: code ${last.code}` : '';
+      const lastExit = last && (typeof last.code === 'number' || typeof last.signal === 'string') ? { code: last.code ?? null, signal: last.signal ?? null } : null;
+      throw startFailed(name, `${why}${exit}`, tail, error, lastExit);
     }
     result.started.push(...started);
     log(runningLine(name, started));
@@ -73,11 +76,15 @@ export function runningLine(name: string, rows: DaemonRow[]): string {
   return `${name} is running (${rows.length > 1 ? `${rows.length} instances, pids ${pids}` : `pid ${pids}`}${listenText(first)})`;
 }
 
-/** `why`: "(failed): <reason>" as the supervisor words it, or a reason of its own. */
-export function startFailed(name: string, why: string, tail: string[], cause?: unknown): CliError {
+/**
+ * `why`: "(failed): <reason>" as the supervisor words it, or a reason of its own. With --json the
+ * error carries `service`, `stderrTail` and `lastExit` as fields, not only as lines.
+ */
+export function startFailed(name: string, why: string, tail: string[], cause?: unknown, lastExit: { code: unknown; signal: unknown } | null = null): CliError {
   const lines = tail.map((l) => `  ${l}`);
-  return new CliError('ESTART_FAILED', `${name} did not start${why.startsWith('(') ? ' ' : ': '}${why}`, {
+  const error = new CliError('ESTART_FAILED', `${name} did not start${why.startsWith('(') ? ' ' : ': '}${why}`, {
     ...(cause === undefined ? {} : { cause }),
     details: lines.length ? [`last lines of ${name}'s stderr:`, ...lines] : [],
   });
+  return Object.assign(error, { service: name, stderrTail: tail, lastExit });
 }

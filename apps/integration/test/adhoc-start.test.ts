@@ -17,7 +17,7 @@ it('svc start <name> -- <command> runs a command with no config file, in the cal
   const pid = Number(/^api is running \(pid (\d+)\)$/m.exec(started.stdout)![1]);
 
   // It sees the caller's environment: the port, the version and the test-route switch. (With no
-  // config there is no readiness check: "running" means spawned, so wait for the port.)
+  // readiness check, "running" means it stayed up for its start window: wait for the port.)
   const answer = await waitUntil('the ad-hoc server to answer', () => whoAnswers(port));
   expect(answer).toMatchObject({ pid, version: `adhoc-${process.pid}` });
   const version = await request(`http://127.0.0.1:${port}/version`);

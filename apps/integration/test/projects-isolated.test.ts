@@ -18,6 +18,8 @@ it('a crash loop in one project while another reloads under load: 0 failed reque
       flaky: {
         command: process.execPath,
         args: ['-e', 'console.error("boom"); setTimeout(() => process.exit(3), 20)'],
+        // Started at its spawn (no start window), so each run counts as up and then crashes.
+        readiness: { startWindow: 0 },
         restart: { delay: '10ms', maxDelay: '50ms', crashLoop: { count: 1000, window: '10s' } },
       },
     },

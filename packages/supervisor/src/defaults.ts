@@ -12,7 +12,11 @@ export const DEFAULTS = {
   args: [] as string[],
   inheritEnv: true,
   ipc: 'auto' as boolean | 'auto',
-  readiness: { type: 'none' as ReadinessType, timeoutMs: 30_000, intervalMs: 100 },
+  /**
+   * `startWindowMs` is the start window of a `none` service: it counts as started once it has stayed
+   * up that long. The other types default to 0 (their check is the proof); any may set one as a floor.
+   */
+  readiness: { type: 'none' as ReadinessType, timeoutMs: 30_000, intervalMs: 100, startWindowMs: 1_000 },
   liveness: { heartbeatTimeoutMs: 0, intervalMs: 10_000, failureThreshold: 3, timeoutMs: 5_000, reportTimeoutMs: 2_000 },
   restart: {
     policy: 'on-failure' as RestartPolicy,

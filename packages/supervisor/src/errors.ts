@@ -98,6 +98,8 @@ export class LogPathError extends SupervisorError {
 export class StartFailedError extends SupervisorError {
   readonly service: string;
   readonly state: string;
+  /** What ended the start, without the service's name: "exited with code 1 within its start window …". */
+  readonly reason: string;
   readonly lastExit: { code: number | null; signal: string | null } | null;
   readonly stderrTail: string[];
 
@@ -112,6 +114,7 @@ export class StartFailedError extends SupervisorError {
     this.name = 'StartFailedError';
     this.service = service;
     this.state = state;
+    this.reason = reason;
     this.lastExit = lastExit;
     this.stderrTail = stderrTail;
   }

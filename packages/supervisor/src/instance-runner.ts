@@ -36,6 +36,8 @@ export class InstanceRunner {
   #notify: NotifySocket | null = null;
   #sampler: NodeJS.Timeout | null = null;
   #current: Run | null = null;
+  /** The current run's readiness: READY=1 goes there (it adds the start window). */
+  #readiness: { ready: () => void } | null = null;
   #runs = 0;
   /** The last STATUS= the service sent. */
   status: string | null = null;
@@ -104,7 +106,7 @@ export class InstanceRunner {
   /** The run is the Supervisor's current one now: sample it and wait for it to be ready. */
   begin(run: Run): void {
     this.#startSampler();
-    awaitReadiness(this.o.readiness, run, {
+    this.#readiness = awaitReadiness(this.o.readiness, run, this.o.now, {
       ready: () => this.hooks.ready(run),
       timedOut: () => {
         this.hooks.record('liveness-failed', { pid: run.pid, check: 'readiness', timeoutMs: this.o.readiness.timeoutMs });
@@ -163,7 +165,7 @@ export class InstanceRunner {
 
   #onNotify(run: Run, message: NotifyMessage): void {
     if (run.exited) return;
-    if (message.kind === 'ready' && this.o.readiness.type === 'notify') this.hooks.ready(run);
+    if (message.kind === 'ready' && this.o.readiness.type === 'notify' && run === this.#current) this.#readiness?.ready();
     else if (message.kind === 'watchdog') run.lastHeartbeat = this.o.now();
     else if (message.kind === 'status') {
       this.status = message.text;

@@ -1,5 +1,4 @@
-import { isSupervisorError } from './errors.js';
-import type { StateChange } from './events.js';
+import { StartFailedError } from './errors.js';
 import type { Supervisor } from './supervisor.js';
 
 /*
@@ -14,24 +13,14 @@ export async function firstFailure(starts: Array<Promise<void>>): Promise<void> 
   if (failed) throw failed.reason;
 }
 
-/** Starts a replacement and resolves once it is running; its first failure (no retry) rejects. */
-export function startOnce(member: Supervisor): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onState = ({ to, reason }: StateChange) => {
-      if (to === 'running') {
-        member.off('state', onState);
-        resolve();
-      } else if (to === 'backoff' || to === 'crashed' || to === 'failed' || to === 'stopped') {
-        member.off('state', onState);
-        const exit = member.stats().lastExit;
-        const how = exit === null ? to : exit.code !== null ? `exited with code ${exit.code}` : `ended by ${exit.signal ?? 'a signal'}`;
-        reject(new Error(`${how} before it was ready (${reason})`));
-      }
-    };
-    member.on('state', onState);
-    member.start().catch((error: unknown) => {
-      member.off('state', onState);
-      reject(isSupervisorError(error) ? new Error(error.message) : (error as Error));
-    });
-  });
+/**
+ * Starts a replacement and resolves once it is running. A start someone awaits ends at its first
+ * failure (supervisor.ts), so this never retries: the rejection says what ended it.
+ */
+export async function startOnce(member: Supervisor): Promise<void> {
+  try {
+    await member.start();
+  } catch (error) {
+    throw error instanceof StartFailedError ? new Error(error.reason) : error;
+  }
 }

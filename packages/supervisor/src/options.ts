@@ -42,6 +42,11 @@ export interface SupervisorOptions {
     port?: number;
     timeout?: Duration;
     interval?: Duration;
+    /**
+     * The service counts as started only once it has stayed up this long after its spawn (and
+     * passed its check): an exit inside it is a failed start. Default 1 s for `none`, else 0.
+     */
+    startWindow?: Duration;
   };
   liveness?: {
     heartbeatTimeout?: Duration;
@@ -92,7 +97,7 @@ export interface ResolvedSupervisorOptions {
   logDir: string;
   runDir: string;
   instance: number;
-  readiness: { type: ReadinessType; url: string | null; host: string; port: number | null; timeoutMs: number; intervalMs: number };
+  readiness: { type: ReadinessType; url: string | null; host: string; port: number | null; timeoutMs: number; intervalMs: number; startWindowMs: number };
   liveness: {
     heartbeatTimeoutMs: number;
     http: string | null;
@@ -126,7 +131,7 @@ export const SUPERVISOR_OPTION_KEYS = [
   'readiness', 'liveness', 'restart', 'stop', 'limits', 'logs', 'lock', 'orphanGuard', 'now', 'random',
 ] as const;
 const SECTION_KEYS = {
-  readiness: ['type', 'url', 'host', 'port', 'timeout', 'interval'],
+  readiness: ['type', 'url', 'host', 'port', 'timeout', 'interval', 'startWindow'],
   liveness: ['heartbeatTimeout', 'http', 'interval', 'failureThreshold', 'timeout', 'reportTimeout'],
   restart: ['policy', 'delay', 'factor', 'maxDelay', 'jitter', 'resetAfter', 'neverRestartExitCodes', 'crashLoop'],
   'restart.crashLoop': ['count', 'window'],
@@ -222,6 +227,7 @@ export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: 
       port: readinessPort,
       timeoutMs: c.duration('readiness.timeout', readiness.timeout, DEFAULTS.readiness.timeoutMs, L.readiness.timeout),
       intervalMs: c.duration('readiness.interval', readiness.interval, DEFAULTS.readiness.intervalMs, L.readiness.interval),
+      startWindowMs: c.duration('readiness.startWindow', readiness.startWindow, type === 'none' ? DEFAULTS.readiness.startWindowMs : 0),
     },
     liveness: {
       heartbeatTimeoutMs: c.duration('liveness.heartbeatTimeout', liveness.heartbeatTimeout, DEFAULTS.liveness.heartbeatTimeoutMs, L.liveness.heartbeatTimeout),
@@ -262,6 +268,9 @@ export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: 
     now: resolveFunction(c, 'now', o.now, monotonicNow),
     random: resolveFunction(c, 'random', o.random, Math.random),
   };
+  if (type !== 'none' && resolved.readiness.startWindowMs >= resolved.readiness.timeoutMs) {
+    c.fail('readiness.startWindow', readiness.startWindow, `a duration < readiness.timeout (${resolved.readiness.timeoutMs} ms): a start that must outlast its timeout never succeeds`);
+  }
   if (resolved.restart.maxDelayMs < resolved.restart.delayMs) {
     c.fail('restart.maxDelay', restart.maxDelay ?? resolved.restart.maxDelayMs, `a duration >= restart.delay (${resolved.restart.delayMs} ms)`);
   }

@@ -13,32 +13,44 @@ export const FIRST_PROBE_GAP_MS = 10;
 /**
  * Waits until `run` is ready the way `readiness.type` says: at once for `none`; by polling for
  * `http` (a 2xx) and `tcp` (an accepted connection), the first probe at once and the gaps
- * growing from FIRST_PROBE_GAP_MS to `readiness.interval`; for `notify` the supervisor calls
- * `ready` itself when READY=1 arrives. `timedOut` is called when `readiness.timeout` passes first.
+ * growing from FIRST_PROBE_GAP_MS to `readiness.interval`; for `notify` the caller passes READY=1
+ * to `ready` of what this returns. Either way `ready` is called only once the run has also stayed
+ * up for `readiness.startWindow` since its spawn. `timedOut` is called when `readiness.timeout`
+ * passes first.
  */
 export function awaitReadiness(
   r: ResolvedSupervisorOptions['readiness'],
   run: Run,
+  now: () => number,
   hooks: { ready: () => void; timedOut: () => void },
-): void {
+): { ready: () => void } {
+  let passed = false;
+  const ready = () => {
+    if (passed || run.exited || run.cause !== null) return;
+    passed = true;
+    const leftMs = run.spawnedAt + r.startWindowMs - now();
+    if (leftMs <= 0) hooks.ready();
+    else run.timers.set(leftMs, () => run.exited || run.cause !== null || hooks.ready());
+  };
   if (r.type === 'none') {
-    hooks.ready();
-    return;
+    ready();
+    return { ready };
   }
   run.timers.set(r.timeoutMs, () => {
     if (run.readyAt === null && !run.exited) hooks.timedOut();
   });
-  if (r.type !== 'http' && r.type !== 'tcp') return;
+  if (r.type !== 'http' && r.type !== 'tcp') return { ready };
   const probeTimeoutMs = Math.max(r.intervalMs, 1000);
   let gapMs = Math.min(FIRST_PROBE_GAP_MS, r.intervalMs);
   const poll = async () => {
     if (run.exited || run.readyAt !== null || run.cause !== null) return;
     const ok = r.type === 'http' ? await probeHttp(r.url!, probeTimeoutMs) : await probeTcp(r.host, r.port!, probeTimeoutMs);
-    if (ok) hooks.ready();
+    if (ok) ready();
     else {
       run.timers.set(gapMs, () => void poll());
       gapMs = Math.min(gapMs * 2, r.intervalMs);
     }
   };
   void poll();
+  return { ready };
 }

@@ -9,7 +9,7 @@ export type RestartDecision =
   /** Under `lock`, the lease is gone: wait for it again (standby). */
   | { action: 'seek-lease' }
   /** The supervisor gives up: `failed`. */
-  | { action: 'give-up'; reason: string; kind: 'never-restart-code' | 'crash-loop' }
+  | { action: 'give-up'; reason: string; kind: 'never-restart-code' | 'crash-loop' | 'start-failed' }
   /** The restart policy says no restart: `stopped` after a clean exit, else `crashed`, for good. */
   | { action: 'settle'; state: 'stopped' | 'crashed'; why: string }
   /** Restart after `delayMs` (backoff), the `attempt`-th in a row. */
@@ -26,10 +26,30 @@ export interface ExitOutcome {
   uptimeMs: number;
   /** Restarts in a row before this exit. */
   attempt: number;
+  /** Someone waits for this start (`start()`, `restart()`): its first failure is the answer. */
+  awaited: boolean;
+  signal: string | null;
   crashLoop: { exhausted: boolean; recentStarts: number };
 }
 
 /**
+ * Why a start failed, in words: what ended it, and the window or timeout it fell in.
+ */
+export function startFailure(exit: Pick<ExitOutcome, 'reason' | 'code' | 'signal'>, o: ResolvedSupervisorOptions): string {
+  const r = o.readiness;
+  if (exit.reason === 'start-timeout') return `not ready within ${r.timeoutMs} ms (readiness.timeout)`;
+  const how = exit.code !== null ? `exited with code ${exit.code}` : `was ended by ${exit.signal ?? 'a signal'}`;
+  if (exit.reason === 'liveness' || exit.reason === 'limit') return `${how} before it was ready (${exit.reason})`;
+  return r.type === 'none'
+    ? `${how} within its start window (${r.startWindowMs} ms, readiness.startWindow)`
+    : `${how} before it was ready (readiness ${r.type}${r.startWindowMs > 0 ? `, start window ${r.startWindowMs} ms` : ''})`;
+}
+
+/**
+ * A start someone waits for (`start()`, `restart()`) ends at its first failure: that failure is
+ * the answer, not a crash loop in the background. Restarts nobody waits for (after a crash) go
+ * through the backoff and the crash-loop window as before.
+ *
  * The restart decision, as a pure function of what happened and the options: the restart table
  * (restart-policy.ts), the crash-loop window and the backoff. `random` spreads the delay (jitter).
  */
@@ -44,6 +64,7 @@ export function decideAfterExit(exit: ExitOutcome, o: ResolvedSupervisorOptions,
       ? { action: 'settle', state: 'stopped', why: 'exited cleanly before it was ready' }
       : { action: 'settle', state: 'crashed', why: `${exit.reason}, restart policy ${o.restart.policy}` };
   }
+  if (exit.phase === 'start' && exit.awaited) return { action: 'give-up', reason: startFailure(exit, o), kind: 'start-failed' };
   if (exit.crashLoop.exhausted) {
     const what = exit.phase === 'start' ? 'failed to start' : 'crashed';
     return { action: 'give-up', reason: `${what} ${exit.crashLoop.recentStarts} times within ${o.restart.crashLoop.windowMs} ms (restart.crashLoop)`, kind: 'crash-loop' };

@@ -323,7 +323,8 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     if (this.#run === run) {
       const crashLoop = { exhausted: this.#crashLoop.isExhausted, recentStarts: this.#crashLoop.recentStarts };
       const leaseMissing = this.#leader !== null && !this.#leader.hasLease;
-      this.#apply(decideAfterExit({ requested, leaseMissing, reason, code, phase, uptimeMs, attempt: this.#attempt, crashLoop }, o, o.random), reason);
+      const awaited = this.#waiters.length > 0;
+      this.#apply(decideAfterExit({ requested, leaseMissing, reason, code, signal, phase, uptimeMs, attempt: this.#attempt, awaited, crashLoop }, o, o.random), reason);
     }
     run.finish();
     this.emit('settled');

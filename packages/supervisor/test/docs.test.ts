@@ -13,6 +13,7 @@ const OPTION_FOR_DEFAULT: Record<string, string> = {
   'readiness.type': 'readiness.type',
   'readiness.timeoutMs': 'readiness.timeout',
   'readiness.intervalMs': 'readiness.interval',
+  'readiness.startWindowMs': 'readiness.startWindow',
   'liveness.heartbeatTimeoutMs': 'liveness.heartbeatTimeout',
   'liveness.intervalMs': 'liveness.interval',
   'liveness.failureThreshold': 'liveness.failureThreshold',
@@ -71,6 +72,7 @@ describe('docs page', () => {
     const ranges: Record<string, string> = {
       'readiness.timeout': D(L.readiness.timeout.min),
       'readiness.interval': D(L.readiness.interval.min),
+      'readiness.startWindow': D(),
       'liveness.heartbeatTimeout': D(L.liveness.heartbeatTimeout.min),
       'liveness.interval': D(L.liveness.interval.min),
       'liveness.failureThreshold': `1–${L.liveness.failureThreshold.max}`,

@@ -62,7 +62,7 @@ describe('log files', () => {
   it('files are 0600 in a 0700 directory whatever the umask', async () => {
     const old = process.umask(0o000);
     try {
-      const sup = h.supervisor({ args: [fixture('exit-with.mjs'), '0'], restart: { policy: 'never' } });
+      const sup = h.supervisor({ args: [fixture('exit-with.mjs'), '0'], readiness: { startWindow: 0 }, restart: { policy: 'never' } });
       await sup.start();
       await waitFor(() => sup.state === 'stopped', 'exit');
       await sup.flushLogs();

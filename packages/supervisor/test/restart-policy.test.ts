@@ -49,6 +49,8 @@ describe('restart table with real exits', () => {
       it(`${row} under ${policy} → ${restarts ? 'restart' : 'no restart'}`, async () => {
         const sup = h.supervisor({
           args: [fixture('exit-with.mjs'), ...args],
+          // Counted started at its spawn: the exit 100 ms later is a crash, which the table decides.
+          readiness: { startWindow: 0 },
           restart: { policy, delay: 0, jitter: 0, neverRestartExitCodes: [78], crashLoop: { count: 100, window: '1m' } },
         });
         const events = recordEvents(sup);

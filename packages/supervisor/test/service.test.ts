@@ -198,6 +198,7 @@ describe('Service', () => {
       args: [fixture('print-env.mjs'), 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'SVC_INSTANCE'],
       env: { LISTEN_FDS: '1', LISTEN_PID: '1', LISTEN_FDNAMES: 'stale' },
       logDir: join(h.tempDir(), 'logs'),
+      readiness: { startWindow: 0 }, // a one-shot: started at its spawn
       restart: { policy: 'never' },
     });
     services.push(s);

@@ -14,6 +14,7 @@ describe('Supervisor: restarts', () => {
   it('restarts a crashed service after the configured delay', async () => {
     const sup = h.supervisor({
       args: [fixture('exit-with.mjs'), '1', '200'],
+      readiness: { startWindow: 0 },
       restart: { delay: 700, jitter: 0, crashLoop: { count: 100, window: '1m' } },
     });
     const events = recordEvents(sup);
@@ -31,6 +32,7 @@ describe('Supervisor: restarts', () => {
   it('crash loop: exactly `count` spawns, then failed with the last stderr lines, and no spawn after', async () => {
     const sup = h.supervisor({
       args: [fixture('exit-with.mjs'), '2', '50'],
+      readiness: { startWindow: 0 },
       restart: { delay: 10, jitter: 0, crashLoop: { count: 4, window: '1m' } },
     });
     const events = recordEvents(sup);
@@ -51,6 +53,7 @@ describe('Supervisor: restarts', () => {
   it('grows the delay between crashes by the factor (backoff in a real loop)', async () => {
     const sup = h.supervisor({
       args: [fixture('exit-with.mjs'), '1', '0'],
+      readiness: { startWindow: 0 },
       restart: { delay: 50, factor: 2, maxDelay: 300, jitter: 0, crashLoop: { count: 6, window: '1m' } },
     });
     const events = recordEvents(sup);
@@ -59,18 +62,39 @@ describe('Supervisor: restarts', () => {
     expect(events.filter((e) => e.type === 'restarting').map((e) => e.delayMs)).toEqual([50, 100, 200, 300, 300]);
   });
 
-  it('a start that is never ready is a failed start, distinct from a crash', async () => {
+  it('a start that is never ready is a failed start, distinct from a crash, answered at its first timeout', async () => {
     const sup = h.supervisor({
       args: [fixture('never-ready.mjs')],
       readiness: { type: 'notify', timeout: 800 },
-      restart: { delay: 0, crashLoop: { count: 2, window: '1m' } },
+      restart: { delay: 0, crashLoop: { count: 5, window: '1m' } },
     });
     const events = recordEvents(sup);
     const error = await sup.start().then(() => null, (e: unknown) => e);
-    expect(isSupervisorError(error) && error.code).toBe('ESTART_FAILED');
+    expect(error).toMatchObject({ code: 'ESTART_FAILED', reason: 'not ready within 800 ms (readiness.timeout)' });
     expect(sup.state).toBe('failed');
-    expect(events.filter((e) => e.type === 'exited').every((e) => e.reason === 'start-timeout' && e.phase === 'start')).toBe(true);
-    expect(sup.stats()).toMatchObject({ startFailures: 2, crashes: 0 });
+    expect(spawns(events)).toHaveLength(1);
+    expect(events.find((e) => e.type === 'exited')).toMatchObject({ reason: 'start-timeout', phase: 'start' });
+    expect(sup.stats()).toMatchObject({ startFailures: 1, crashes: 0 });
+  });
+
+  it('restarts nobody waits for go through backoff and the crash loop; their failed starts are counted', async () => {
+    // Run 1 becomes ready and crashes after 300 ms; every later run exits before it is ready.
+    const dir = h.tempDir();
+    const counter = join(dir, 'runs');
+    writeFileSync(counter, '0');
+    const port = await freePort();
+    const script = `const fs = require('node:fs'); const n = Number(fs.readFileSync(${JSON.stringify(counter)}, 'utf8')) + 1; fs.writeFileSync(${JSON.stringify(counter)}, String(n)); console.error('run ' + n);
+      if (n === 1) { require('node:net').createServer().listen(${port}, '127.0.0.1'); setTimeout(() => process.exit(1), 300); } else process.exit(1);`;
+    const sup = h.supervisor({ args: ['-e', script], readiness: { type: 'tcp', port }, restart: { delay: 0, jitter: 0, crashLoop: { count: 3, window: '60s' } } });
+    const events = recordEvents(sup);
+    await sup.start();
+    await waitFor(() => sup.state === 'failed', 'the crash loop to give up');
+    expect(spawns(events)).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'exited').map((e) => e.phase)).toEqual(['run', 'start', 'start']);
+    expect(sup.stats()).toMatchObject({ crashes: 1, startFailures: 2 });
+    // The tail of the failed start is the last run's, not every restart's lines in a row.
+    expect(events.find((e) => e.type === 'gave-up')).toMatchObject({ kind: 'crash-loop', stderrTail: ['run 3'] });
+    expect(sup.stderrTail).toEqual(['run 3']);
   });
 
   it('a command that does not exist fails at once with the spawn error', async () => {
@@ -78,6 +102,61 @@ describe('Supervisor: restarts', () => {
     await expect(sup.start()).rejects.toMatchObject({ code: 'ESTART_FAILED' });
     expect(sup.state).toBe('failed');
     expect(sup.stats().failure).toMatch(/ENOENT/);
+  });
+});
+
+describe('Supervisor: the start window', () => {
+  it('readiness none: a process that exits inside the window is a failed start, answered at that exit (no restart, no crash loop)', async () => {
+    const sup = h.supervisor({ args: [fixture('exit-with.mjs'), '3', '300'], restart: { policy: 'always', delay: 10_000 } });
+    const events = recordEvents(sup);
+    const error = await sup.start().then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'ESTART_FAILED',
+      state: 'failed',
+      reason: 'exited with code 3 within its start window (1000 ms, readiness.startWindow)',
+      lastExit: { code: 3, signal: null },
+      stderrTail: ['about to exit 3'],
+    });
+    expect(spawns(events)).toHaveLength(1);
+    expect(events.some((e) => e.type === 'restarting')).toBe(false);
+    expect(events.find((e) => e.type === 'gave-up')).toMatchObject({ kind: 'start-failed' });
+    expect(sup.stats()).toMatchObject({ state: 'failed', startFailures: 1, crashes: 0, lastExit: { code: 3, phase: 'start' } });
+  });
+
+  it('readiness none: a process that stays up is started once the window has passed, not at its spawn', async () => {
+    const sup = h.supervisor({ args: [fixture('exit-with.mjs'), '0', '60000'], readiness: { startWindow: '700ms' } });
+    const events = recordEvents(sup);
+    const states: string[] = [];
+    sup.on('state', ({ to }) => states.push(to));
+    await sup.start();
+    expect(sup.state).toBe('running');
+    expect(states).toEqual(['starting', 'running']);
+    const ready = events.find((e) => e.type === 'ready')!;
+    expect(ready.startupMs as number).toBeGreaterThanOrEqual(700);
+  });
+
+  it('the window is a floor for the other types: READY=1 at once, then an exit inside the window, fails the start', async () => {
+    // READY=1 over the IPC channel at once, exit 1 after 400 ms.
+    const script = `process.send({ svc: 'ready' }); setTimeout(() => process.exit(1), 400);`;
+    const sup = h.supervisor({ args: ['-e', script], readiness: { type: 'notify', startWindow: '2s' }, restart: { delay: 0 } });
+    const events = recordEvents(sup);
+    const error = await sup.start().then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ESTART_FAILED', reason: 'exited with code 1 before it was ready (readiness notify, start window 2000 ms)' });
+    expect(spawns(events)).toHaveLength(1);
+    expect(events.some((e) => e.type === 'ready')).toBe(false);
+  });
+
+  it('notify without a window is ready at READY=1', async () => {
+    const sup = h.supervisor({ args: [fixture('notify.mjs'), 'ipc'], readiness: { type: 'notify' } });
+    const events = recordEvents(sup);
+    await sup.start();
+    expect(sup.options.readiness.startWindowMs).toBe(0);
+    expect(events.find((e) => e.type === 'ready')!.startupMs as number).toBeLessThan(1000);
+  });
+
+  it('a window as long as the readiness timeout is refused, naming both', () => {
+    expect(() => h.supervisor({ readiness: { type: 'tcp', port: 9, timeout: '2s', startWindow: '2s' } })).toThrow(/readiness\.startWindow.*< readiness\.timeout \(2000 ms\)/);
+    expect(() => h.supervisor({ readiness: { startWindow: '-1s' } })).toThrow(/readiness\.startWindow/);
   });
 });
 
@@ -98,16 +177,6 @@ describe('Supervisor: readiness and liveness', () => {
     const tcp = h.supervisor({ name: 'tcp', args: [fixture('http-server.mjs')], env: { PORT: String(port2) }, readiness: { type: 'tcp', port: port2 } });
     await tcp.start();
     expect([http.state, tcp.state]).toEqual(['running', 'running']);
-  });
-
-  it('the stderr tail of a failed start is the failed run’s, not every restart’s lines in a row', async () => {
-    const dir = h.tempDir();
-    const counter = join(dir, 'runs');
-    writeFileSync(counter, '0');
-    const script = `const fs = require('node:fs'); const n = Number(fs.readFileSync(${JSON.stringify(counter)}, 'utf8')) + 1; fs.writeFileSync(${JSON.stringify(counter)}, String(n)); console.error('run ' + n); process.exit(1);`;
-    const sup = h.supervisor({ args: ['-e', script], readiness: { type: 'tcp', port: 9 }, restart: { delay: 0, crashLoop: { count: 3, window: '60s' } } });
-    await expect(sup.start()).rejects.toMatchObject({ code: 'ESTART_FAILED', stderrTail: ['run 3'], lastExit: { code: 1, signal: null } });
-    expect(sup.stderrTail).toEqual(['run 3']);
   });
 
   it('probes soon after the spawn and then less often: a service that needs a few tries is not made to wait an interval', async () => {
@@ -245,7 +314,7 @@ describe('Supervisor: stop', () => {
   });
 
   it('stop during backoff cancels the restart', async () => {
-    const sup = h.supervisor({ args: [fixture('exit-with.mjs'), '1', '100'], restart: { delay: 5000, jitter: 0 } });
+    const sup = h.supervisor({ args: [fixture('exit-with.mjs'), '1', '100'], readiness: { startWindow: 0 }, restart: { delay: 5000, jitter: 0 } });
     const events = recordEvents(sup);
     await sup.start();
     await waitFor(() => sup.state === 'backoff', 'backoff');
@@ -289,6 +358,7 @@ describe('Supervisor: environment', () => {
       args: [fixture('print-env.mjs'), 'FROM_FILE', 'BOTH', 'SVC_SERVICE_NAME', 'SVC_INSTANCE', 'SVC_STOP_TIMEOUT_MS', 'SVC_NOTIFY'],
       envFile,
       env: { BOTH: 'env' },
+      readiness: { startWindow: 0 }, // a one-shot: started at its spawn
       restart: { policy: 'never' },
       stop: { timeout: 4321 },
     });
