@@ -15,6 +15,7 @@ services:
       timeout: 30s
       # interval: 100ms          # how often http / tcp readiness is probed
       # url: http://127.0.0.1:3000/ready        # for type: http
+      # startWindow: 1s          # must stay up this long to count as started (default 1s for none, else 0)
     # liveness: { heartbeatTimeout: 10s }       # or { http: URL, interval: 10s, failureThreshold: 3 }
     restart:
       policy: on-failure         # on-failure | always | never

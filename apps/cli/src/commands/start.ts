@@ -1,31 +1,47 @@
 import { Args, Flags } from '@oclif/core';
 import { adhocProject } from '@svc/supervisor/client';
+import { DEFAULTS } from '@svc/supervisor/definition';
+import { adhocDefinition, checkAdhocName, isScript, READY_FORMS, scriptCommand, scriptName } from '../adhoc.js';
 import { BaseCommand } from '../base-command.js';
+import { findConfig } from '../config/find.js';
 import { onDaemon } from '../daemon.js';
 import { CliError } from '../errors.js';
 import { ALL } from '../usage.js';
 import { withSpinner } from '../output.js';
 import { requireService } from '../project.js';
 import { startServices, type StartResult } from '../start-service.js';
-import { SERVICE_NAME } from '@svc/supervisor/definition';
+
+const ADHOC_FLAGS = ['ready', 'instances', 'listen', 'name'] as const;
 
 export default class Start extends BaseCommand {
-  static override summary = 'Start a service and wait until it is ready.';
+  static override summary = 'Start a service and wait until it has started.';
   static override description = [
     'Asks the per-user svc daemon (started on demand) to start the service of the config found from here, and',
-    "waits for readiness. On failure prints the reason and the last lines of the service's stderr, and exits 1.",
+    'waits until it has started: its readiness check passed (notify: READY=1; http: a 2xx; tcp: the port accepts)',
+    `and it stayed up for its start window (readiness.startWindow: ${DEFAULTS.readiness.startWindowMs} ms for readiness none, else 0 unless set).`,
+    "A process that exits or times out before that is a failed start: svc start prints how it ended and the last",
+    "lines of its stderr, exits 1, and the service is failed (no restarts in the background).",
+    '',
     'Without a config file: svc start <name> -- <command> [args…] starts an ad-hoc service (in the ad-hoc project)',
-    'with this environment and working directory.',
+    'with this environment and working directory; svc start <script> [--name <name>] [-- args…] runs a script',
+    '(node for .js .mjs .cjs .ts, python3 for .py, bash for .sh; else the file itself), named after the file.',
+    '--ready, --instances and --listen shape an ad-hoc service as the config keys readiness, instances and listen do.',
   ].join('\n');
   static override examples = [
     '<%= config.bin %> start api',
     '<%= config.bin %> start --all',
     '<%= config.bin %> start worker -- node worker.js --queue emails',
+    '<%= config.bin %> start api --ready tcp:3000 -- node server.js',
+    '<%= config.bin %> start app.js --name web -i 2 --listen 3000',
   ];
   static override strict = false;
-  static override args = { name: Args.string({ description: 'service name' }) };
+  static override args = { name: Args.string({ description: 'service name (or a script to run as an ad-hoc service)' }) };
   static override flags = {
     all: Flags.boolean({ description: 'start every service of the config' }),
+    ready: Flags.string({ description: `ad hoc: when the service counts as ready: ${READY_FORMS} (default: none, with a ${DEFAULTS.readiness.startWindowMs} ms start window)`, helpValue: 'HOW' }),
+    name: Flags.string({ description: 'ad hoc, for a script: the service name (default: the file name without its extension)' }),
+    instances: Flags.integer({ char: 'i', description: 'ad hoc: how many instances to run (default: 1)' }),
+    listen: Flags.string({ description: 'ad hoc: a port svc binds once and hands to every instance as fd 3 (LISTEN_FDS; default: none, each instance binds its own)', helpValue: '[HOST:]PORT' }),
   };
 
   async run(): Promise<StartResult> {
@@ -36,18 +52,33 @@ export default class Start extends BaseCommand {
       if (!this.jsonEnabled()) this.log(line);
     };
     const dashDash = this.argv.indexOf('--');
-    // Everything after `--` is the ad-hoc command; before it, one name at most.
-    const beforeDash = argv.length - (dashDash >= 0 ? this.argv.length - dashDash - 1 : 0);
+    const afterDash = dashDash >= 0 ? this.argv.slice(dashDash + 1) : [];
+    // Everything after `--` is the ad-hoc command (or the script's arguments); before it, one name at most.
+    const beforeDash = argv.length - afterDash.length;
     if (beforeDash > 1) throw new CliError('EUSAGE', `unexpected arguments: ${argv.slice(1, beforeDash).join(' ')} (to run a command, put it after --: svc start <name> -- <command> [args…])`);
-    if (dashDash >= 0) {
-      const command = this.argv.slice(dashDash + 1);
-      const name = args.name;
-      if (!name) throw new CliError('EUSAGE', 'name the service: svc start <name> -- <command> [args…]');
-      if (!SERVICE_NAME.test(name)) throw new CliError('EUSAGE', `invalid service name ${JSON.stringify(name)}: use 1–64 letters, digits, ".", "_" or "-"`);
-      if (name === ALL) throw new CliError('EUSAGE', `a service cannot be named ${ALL}: svc start ${ALL} means --all`);
-      if (command.length === 0) throw new CliError('EUSAGE', 'no command after --');
-      const definition = { command: command[0]!, args: command.slice(1), cwd: process.cwd() };
+    const script = args.name !== undefined && isScript(args.name) && !(await this.#configHas(args.name, flags.config)) ? args.name : null;
+    if (dashDash >= 0 || script !== null) {
+      if (flags.all) throw new CliError('EUSAGE', '--all starts the services of the config: it takes no command');
+      let name: string;
+      let run: { command: string; args: string[] };
+      if (script !== null) {
+        name = flags.name ?? scriptName(script);
+        checkAdhocName(name, flags.name === undefined ? ` (named after ${script}: pass --name)` : '');
+        run = scriptCommand(script, afterDash);
+      } else {
+        if (!args.name) throw new CliError('EUSAGE', 'name the service: svc start <name> -- <command> [args…]');
+        if (flags.name !== undefined) throw new CliError('EUSAGE', `--name is for a script (svc start app.js --name api); here the name is ${args.name}`);
+        name = args.name;
+        checkAdhocName(name, '');
+        if (afterDash.length === 0) throw new CliError('EUSAGE', 'no command after --');
+        run = { command: afterDash[0]!, args: afterDash.slice(1) };
+      }
+      const definition = adhocDefinition(name, run, flags);
       return onDaemon((connection) => withSpinner(`starting ${name}`, () => startServices(connection, adhocProject, [{ name, definition }], log)));
+    }
+    const adhocOnly = ADHOC_FLAGS.filter((flag) => flags[flag] !== undefined);
+    if (adhocOnly.length > 0) {
+      throw new CliError('EUSAGE', `--${adhocOnly[0]} is for an ad-hoc service (svc start <name> -- <command>, or a script): a config's service says it in the config`);
     }
     const config = await this.loadConfig(flags.config, { keepCopy: true });
     const names = flags.all ? Object.keys(config.services) : args.name ? [args.name] : [];
@@ -55,5 +86,12 @@ export default class Start extends BaseCommand {
     for (const name of names) requireService(config, name);
     const services = names.map((name) => ({ name, definition: config.services[name]! }));
     return onDaemon((connection) => withSpinner(`starting ${names.join(', ')}`, () => startServices(connection, config.project, services, log)));
+  }
+
+  /** A config found from here (or --config) has a service of this name: the name wins over a file. */
+  async #configHas(name: string, file: string | undefined): Promise<boolean> {
+    if (file === undefined && findConfig(process.cwd()) === null) return false;
+    const config = await this.loadConfig(file);
+    return Object.hasOwn(config.services, name);
   }
 }
