@@ -68,18 +68,23 @@ function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function createSandbox(): Sandbox {
+/**
+ * `svc`: how svc is run (default: the built CLI of this checkout with this Node); `env`: added to
+ * every svc's environment (a PATH with another Node first, for an installed svc).
+ */
+export function createSandbox(setup: { svc?: string[]; env?: Record<string, string> } = {}): Sandbox {
   assertBuilt();
+  const [svcCommand, ...svcArgs] = setup.svc ?? [process.execPath, SVC_BIN];
   // realpath: /tmp may be a symlink, and the CLI names a daemon after the config's real path.
   const home = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'svc-it-home-')));
   const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'svc-it-project-')));
   const record = { home, dir, children: new Set<ChildProcess>() };
   sandboxes.add(record);
-  const env: NodeJS.ProcessEnv = { ...baseEnv(), SVC_HOME: home, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...baseEnv(), ...setup.env, SVC_HOME: home, NO_COLOR: '1' };
 
   const start = (args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) => {
     // Its own process group: cleanup can kill a CLI left running without touching the runner.
-    const child = spawn(process.execPath, [SVC_BIN, ...args], {
+    const child = spawn(svcCommand!, [...svcArgs, ...args], {
       cwd: options.cwd ?? dir,
       env: { ...env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
