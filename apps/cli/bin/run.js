@@ -17,6 +17,12 @@ if (nodeMajor < NODE_FLOOR) {
   process.exit(1);
 }
 
+// `svc … | head`: a reader that stops early is not an error (nor a pending top-level await).
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 // Node's on-disk cache of compiled code (Node ≥ 22.1): later runs load their modules faster.
 module.enableCompileCache?.();
 

@@ -17,7 +17,7 @@ export function installerActionCommand(action: 'uninstall' | 'enable' | 'disable
     static override args = { name: Args.string({ required: true, description: 'service name in the config' }) };
     static override flags = {
       system: Flags.boolean({ description: 'the system-wide unit rather than the per-user one' }),
-      user: Flags.string({ description: 'system units: the account the daemon runs as' }),
+      user: Flags.string({ description: 'system units: the account the daemon runs as (default: root)' }),
       'dry-run': Flags.boolean({ description: 'print what would be run; change nothing' }),
     };
 

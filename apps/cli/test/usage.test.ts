@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from '@oclif/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/commands.js';
 import { ERROR_CODES } from '../src/errors.js';
+import { DAEMON_SIGNALS } from '../src/signals.js';
 import { PM2_COMMANDS } from '../src/usage.js';
 import { SVC, svc, type Result } from './helpers.js';
 
@@ -163,5 +164,48 @@ describe('an older Node', () => {
     const body = JSON.parse(json.stdout) as { error: { code: string } };
     expect(body.error.code).toBe('ENODE_VERSION');
     expect(ERROR_CODES).toContain(body.error.code);
+  });
+});
+
+describe('help that matches the code', () => {
+  it('every flag that takes a value states its default (oclif shows a declared default itself)', () => {
+    const missing: string[] = [];
+    for (const [id, command] of Object.entries(COMMANDS)) {
+      for (const [name, flag] of Object.entries({ ...command.baseFlags, ...command.flags })) {
+        if (flag.type === 'boolean' || flag.default !== undefined) continue;
+        if (!/\bdefault\b/.test(flag.description ?? '')) missing.push(`${id} --${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('the topics have descriptions of their own, not one of their commands’ summaries', async () => {
+    const help = await svc(['--help'], { env: env() });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}config {2}Check the config file, or print it as the supervisor will use it\.$/m);
+    expect(help.stdout).toMatch(/^ {2}daemon {2}The per-user svc daemon: status, stop, restart, foreground run\.$/m);
+  });
+
+  it('SIGHUP and SIGTERM are described in the same words by svc run, svc daemon run and docs/cli.md', async () => {
+    const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+    for (const command of [['run'], ['daemon', 'run']]) {
+      const help = await svc([...command, '--help'], { env: env() });
+      expect(oneLine(help.stdout), command.join(' ')).toContain(DAEMON_SIGNALS);
+    }
+    const page = readFileSync(path.resolve(import.meta.dirname, '../../../docs/cli.md'), 'utf8');
+    const rows = page.split('\n').filter((line) => /^\| `svc (daemon )?run/.test(line));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toContain(DAEMON_SIGNALS);
+  });
+
+  it('help piped into a reader that stops early (svc run --help | head -1) ends quietly, exit 0', async () => {
+    const child = spawn(process.execPath, [SVC, 'run', '--help'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // The reader takes the first chunk and goes away, as head does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

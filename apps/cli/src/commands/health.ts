@@ -12,7 +12,7 @@ export default class Health extends BaseCommand {
   static override examples = ['<%= config.bin %> health api', '<%= config.bin %> health api --json', '<%= config.bin %> health api --url http://127.0.0.1:3000/health'];
   static override args = { name: Args.string({ required: true, description: 'service name' }) };
   static override flags = {
-    url: Flags.string({ description: 'the health URL to ask' }),
+    url: Flags.string({ description: 'the health URL to ask (default: /health on the origin of the service\'s liveness.http or readiness.url)' }),
     timeout: Flags.integer({ description: 'ms to wait for the answer', default: 5_000, min: 1, max: 2 ** 31 - 1 }),
   };
 

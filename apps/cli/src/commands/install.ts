@@ -20,7 +20,7 @@ export default class Install extends BaseCommand {
   static override args = { name: Args.string({ required: true, description: 'service name in the config' }) };
   static override flags = {
     system: Flags.boolean({ description: 'a system-wide unit (/etc/systemd/system, LaunchDaemon) running the daemon as --user' }),
-    user: Flags.string({ description: 'system units: the account the daemon and its services run as' }),
+    user: Flags.string({ description: 'system units: the account the daemon and its services run as (default: root)' }),
     'dry-run': Flags.boolean({ description: 'print what would be written and run; change nothing' }),
     'no-enable': Flags.boolean({ description: 'list the service but do not start it, now or at login' }),
     linger: Flags.boolean({ description: 'systemd user units: turn on lingering so the daemon starts at boot without a login' }),

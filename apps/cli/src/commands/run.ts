@@ -2,14 +2,15 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import type { ForegroundOutcome } from '../foreground.js';
 import { requireService } from '../project.js';
+import { DAEMON_SIGNALS } from '../signals.js';
 
 export default class Run extends BaseCommand {
   static override summary = 'Run the svc daemon in the foreground for a config (containers, units of your own).';
   static override description = [
-    '`svc run <name>` supervises that one service of the config, `svc run` every service of it, until they stop',
-    'or the daemon gets SIGTERM/SIGINT (graceful stop of everything). SIGHUP reloads every running service',
-    '(zero-downtime with listen, a restart without). The daemon serves svc commands meanwhile, as the on-demand',
-    'one would. Exits 0 when every service ended cleanly, 1 when one failed.',
+    '`svc run <name>` supervises that one service of the config, `svc run` every service of it, until they stop.',
+    DAEMON_SIGNALS,
+    'The daemon serves svc commands meanwhile, as the on-demand one would. Exits 0 when every service ended',
+    'cleanly, 1 when one failed.',
   ].join('\n');
   static override examples = ['<%= config.bin %> run api', '<%= config.bin %> run --config /srv/app/svc.config.yaml'];
   static override args = { name: Args.string({ description: 'service name in the config (default: all of them)' }) };

@@ -4,17 +4,18 @@ import { BaseCommand } from '../../base-command.js';
 import type { ForegroundOutcome } from '../../foreground.js';
 import { CliError } from '../../errors.js';
 import { parseServiceRef } from '../../installed.js';
+import { DAEMON_SIGNALS } from '../../signals.js';
 
 export default class DaemonRun extends BaseCommand {
   static override summary = 'Run the per-user daemon in the foreground: what the unit `svc install` writes runs.';
   static override description = [
     'Starts each --service <name>@<config> (what `svc install` lists) from its config file as it is now. A daemon',
     'already running (started on demand by svc) hands its services over first: they restart once, under this one.',
-    'SIGTERM/SIGINT stop everything gracefully; SIGHUP reloads every running service.',
+    DAEMON_SIGNALS,
   ].join('\n');
   static override examples = ['<%= config.bin %> daemon run', '<%= config.bin %> daemon run --service api@/srv/app/svc.config.yaml'];
   static override flags = {
-    service: Flags.string({ description: 'a service to start, as <name>@<config file>; repeatable', multiple: true }),
+    service: Flags.string({ description: 'a service to start, as <name>@<config file>; repeatable (default: none, the daemon starts empty)', multiple: true }),
   };
 
   async run(): Promise<ForegroundOutcome> {
