@@ -5,6 +5,7 @@ import DaemonRestart from './commands/daemon/restart.js';
 import DaemonRun from './commands/daemon/run.js';
 import DaemonStatus from './commands/daemon/status.js';
 import DaemonStop from './commands/daemon/stop.js';
+import Describe from './commands/describe.js';
 import Disable from './commands/disable.js';
 import Enable from './commands/enable.js';
 import Health from './commands/health.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   reload: Reload,
   scale: Scale,
   status: Status,
+  describe: Describe,
   logs: Logs,
   health: Health,
   run: Run,

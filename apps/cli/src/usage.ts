@@ -25,8 +25,6 @@ export const PM2_COMMANDS: Record<string, string> = {
   unstartup: 'svc uninstall <name> takes a service off the unit svc install wrote',
   monit: 'svc monit is not there yet: svc status for every service, svc logs -f <name> to follow one',
   dashboard: 'svc has no dashboard yet: svc status for every service, svc logs -f <name> to follow one',
-  describe: 'svc describe is not there yet: svc status <name> --json shows one service in full, svc config show <name> its definition',
-  show: 'svc status <name> --json shows one service in full, svc config show <name> its definition',
   flush: 'svc rotates logs by size (logs.maxSize, logs.maxFiles in the config); nothing to flush',
   kill: 'svc daemon stop stops every service gracefully, then the daemon',
   ecosystem: 'svc init writes a starter svc.config.yaml',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Command } from '@oclif/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/commands.js';
+import { redactUrl } from '../src/commands/describe.js';
 import { ERROR_CODES } from '../src/errors.js';
 import { DAEMON_SIGNALS } from '../src/signals.js';
 import { PM2_COMMANDS } from '../src/usage.js';
@@ -207,5 +208,14 @@ describe('help that matches the code', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+});
+
+describe('svc describe', () => {
+  it('masks the password of a lock URL, and only that', () => {
+    expect(redactUrl('redis://app:s3cret@db.internal:6379/0')).toBe('redis://app:***@db.internal:6379/0');
+    expect(redactUrl('postgres://svc:p%40ss@10.0.0.2/locks')).toBe('postgres://svc:***@10.0.0.2/locks');
+    expect(redactUrl('redis://db.internal:6379')).toBe('redis://db.internal:6379');
+    expect(redactUrl('rediss://:token@cache:6380')).toBe('rediss://:***@cache:6380');
   });
 });

@@ -38,4 +38,4 @@ export { tailLog } from './log-tail.js';
 export { isSupervisorError } from './errors.js';
 export { MAX_LOG_LINES } from './daemon-methods.js';
 export type { HelloResult, LogEvent, LogsStream, DaemonMethods, ShutdownParams, ShutdownResult } from './daemon-methods.js';
-export type { ServiceTarget, ServiceSpec, StopResult, ExportedService } from './daemon-host.js';
+export type { ServiceTarget, ServiceSpec, StopResult, ExportedService, HostedDefinition } from './daemon-host.js';

@@ -31,6 +31,8 @@ export interface StopResult {
 }
 
 export type ExportedService = ServiceTarget & ServiceSpec;
+/** What `svc describe` is told of a hosted service: its definition, not the environment it was started with. */
+export type HostedDefinition = ServiceTarget & { definition: ServiceSpec['definition'] };
 
 interface Hosted {
   readonly key: string;
@@ -179,6 +181,14 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
   /** Nothing runs nor will by itself (kept rows are history, not work). */
   get isIdle(): boolean {
     return [...this.#hosted.values()].every((h) => h.starting === 0 && h.service.isSettled);
+  }
+
+  /** The definitions of the services hosted (settled ones included), without their callers' environments. */
+  definitions(filter: { project?: string; service?: string } = {}): HostedDefinition[] {
+    const { project, service } = filter;
+    return [...this.#hosted.values()]
+      .filter((h) => (project === undefined || h.project.id === project) && (service === undefined || h.name === service))
+      .map((h) => ({ project: h.project, service: h.name, definition: h.spec.definition }));
   }
 
   /** The services that are active, with what it takes to start them again elsewhere. */

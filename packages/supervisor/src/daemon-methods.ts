@@ -1,5 +1,5 @@
 import { callMethod, defineMethods, subscribeMethod, type IpcSubscriptionContext } from '@svc/ipc/client';
-import type { ExportedService, ServiceSpec, ServiceTarget, StopResult } from './daemon-host.js';
+import type { ExportedService, HostedDefinition, ServiceSpec, ServiceTarget, StopResult } from './daemon-host.js';
 import { PROJECT_ID, type ProjectRef } from './daemon-paths.js';
 import type { DaemonRow } from './daemon-state.js';
 import type { ServiceDefinition } from './definition.js';
@@ -33,6 +33,7 @@ export interface DaemonApi {
   status: (filter: { project?: string; service?: string }) => DaemonRow[];
   metrics: () => string;
   exported: () => ExportedService[];
+  definitions: (filter: { project?: string; service?: string }) => HostedDefinition[];
   /** `ifIdle`: only when it supervises nothing and answers no other call (else `declined`). */
   shutdown: (options: ShutdownParams) => Promise<ShutdownResult>;
   logs: (
@@ -182,6 +183,7 @@ export function daemonMethods(api: DaemonApi) {
     status: callMethod({ validate: filter, handle: (f) => api.status(f) }),
     metrics: callMethod({ validate: none, handle: () => ({ text: api.metrics() }) }),
     export: callMethod({ validate: none, handle: () => api.exported() }),
+    definitions: callMethod({ validate: filter, handle: (f) => api.definitions(f) }),
     shutdown: callMethod({ validate: shutdownParams, handle: (p) => api.shutdown({ ifIdle: p?.ifIdle ?? false }) }),
     logs: subscribeMethod({
       validate: logsParams,

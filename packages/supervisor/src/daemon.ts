@@ -161,6 +161,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     status: (filter) => host.rows(filter),
     metrics: () => formatMetrics(host.rows()),
     exported: () => host.exported(),
+    definitions: (filter) => host.definitions(filter),
     shutdown: ({ ifIdle = false }) => {
       // ifIdle: a daemon a client spawned for a start that then did not happen (an invalid config);
       // declined when anything came to it meanwhile. It is no control call itself.
