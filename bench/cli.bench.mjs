@@ -6,7 +6,9 @@
 //      either tool running: for svc, none carrying its SVC_HOME) and warm (the tool's daemon up with
 //      the 5 services). Cold is measured twice for svc: with the config file as a previous start
 //      validated it (its validated copy serves), and with the file edited before every run (a full
-//      parse and validation), each against its own series of cold PM2 starts.
+//      parse and validation), each against its own series of cold PM2 starts;
+//   3. readiness none (an ad-hoc service with no check, warm): svc start pays its 1 s start window
+//      and pm2 start does not; and how soon svc start answers a command that exits at once (exit 1).
 // Both tools run the same script (bench/fixtures/cli-server.mjs) with the same node binary
 // (process.execPath), each from its own home (SVC_HOME, PM2_HOME) in a temp directory.
 // Run: node bench/cli.bench.mjs [--status-runs 30] [--start-runs 12]   (after pnpm build)
@@ -21,6 +23,7 @@ import { freePorts, leftovers, loadLog, measure, mustSucceed, runNode, snapshotC
 const { values: args } = parseArgs({ options: { 'status-runs': { type: 'string', default: '30' }, 'start-runs': { type: 'string', default: '12' } } });
 const STATUS_RUNS = Number(args['status-runs']);
 const START_RUNS = Number(args['start-runs']);
+const NONE_RUNS = 5;
 const SERVICES = 5;
 const here = import.meta.dirname;
 const NODE = process.execPath;
@@ -141,10 +144,10 @@ async function timedStart(command, port) {
   return { portMs: at - t0, exitMs: result.exitAt - t0 };
 }
 
-const ports = await freePorts(2 * SERVICES + 2);
+const ports = await freePorts(2 * SERVICES + 4);
 const svcPorts = ports.slice(0, SERVICES);
 const pm2Ports = ports.slice(SERVICES, 2 * SERVICES);
-const [svcStartPort, pm2StartPort] = ports.slice(2 * SERVICES);
+const [svcStartPort, pm2StartPort, svcNonePort, pm2NonePort] = ports.slice(2 * SERVICES);
 const svcNames = svcPorts.map((_, i) => `bench-${i + 1}`);
 const pm2Names = pm2Ports.map((_, i) => `bench-${i + 1}`);
 const CONFIG_FILE = path.join(CONFIG_DIR, 'svc.config.yaml');
@@ -281,6 +284,22 @@ const problems = await measure(async () => {
   // 3. Warm starts: the tool's daemon is up with the 5 services.
   results.warm = await startSeries('warm', START_RUNS);
   noteLoad('after warm starts');
+
+  // 4. Readiness none, warm: an ad-hoc service with no check. svc start waits for the start window
+  //    (1 s of staying up) before it says started; pm2 start says "online" at the spawn. And a
+  //    command that exits at once: svc start answers with the failure at that exit.
+  results.none = { svc: [], pm2: [], failing: [] };
+  for (let i = 0; i < NONE_RUNS; i++) {
+    results.none.svc.push(await timedStart(() => svc(['start', 'bench-none', '--', NODE, SERVER, String(svcNonePort)]), svcNonePort));
+    await mustSucceed('svc stop bench-none', svc(['stop', 'bench-none']));
+    results.none.pm2.push(await timedStart(() => pm2Start('bench-none', pm2NonePort), pm2NonePort));
+    await mustSucceed('pm2 delete bench-none', pm2(['delete', 'bench-none']));
+    const failed = await svc(['start', 'bench-fail', '--', NODE, '-e', 'process.exit(1)']);
+    if (failed.code !== 1) throw new Error(`svc start of a failing command exited ${failed.code}, not 1\n${failed.stdout}\n${failed.stderr}`);
+    results.none.failing.push(failed.ms);
+    await mustSucceed('svc stop bench-fail', svc(['stop', 'bench-fail']));
+  }
+  noteLoad('after readiness none');
 }, cleanup);
 noteLoad('end');
 results.loads = loads;
@@ -323,6 +342,17 @@ for (const kind of Object.keys(KINDS)) {
   results.startSummary[`${kind}-ratio`] = { port: ratio, exit: s.exitMedian / p.exitMedian };
   const verdict = kind === 'warm' ? '—' : ratio <= 0.5 ? 'met' : 'not met';
   console.log(`| ${kind} | ${f2(ratio)}× | ${f2(s.exitMedian / p.exitMedian)}× | ${verdict} |`);
+}
+{
+  const { svc: ns, pm2: np, failing } = results.none;
+  const med = (rs, key) => median(rs.map((r) => r[key]));
+  results.noneSummary = { svcExit: med(ns, 'exitMs'), svcPort: med(ns, 'portMs'), pm2Exit: med(np, 'exitMs'), pm2Port: med(np, 'portMs'), failingExit: median(failing) };
+  console.log(`\n### readiness none (ad hoc, warm), ${NONE_RUNS} runs each: svc start pays its start window\n`);
+  console.log('| command | port answers, median ms | CLI exits, median ms |');
+  console.log('| --- | ---: | ---: |');
+  console.log(`| \`svc start bench-none -- node server\` (says started after 1 s up) | ${f1(results.noneSummary.svcPort)} | ${f1(results.noneSummary.svcExit)} |`);
+  console.log(`| \`pm2 start server --name bench-none\` (says online at the spawn) | ${f1(results.noneSummary.pm2Port)} | ${f1(results.noneSummary.pm2Exit)} |`);
+  console.log(`| \`svc start bench-fail -- node -e 'process.exit(1)'\` (exit 1 with the failure) | — | ${f1(results.noneSummary.failingExit)} |`);
 }
 if (problems.length > 0) console.log(`\nCleanup: ${problems.join('; ')}`);
 console.log(`\nresults: ${path.relative(process.cwd(), writeResults('cli', results))}`);

@@ -16,6 +16,11 @@ export interface StartResult {
   alreadyRunning: string[];
 }
 
+/**
+ * Starts each service in turn; one that does not start does not keep the later ones from starting.
+ * One failure is thrown as it is; several as one ESTART_FAILED naming each (its `failures` hold
+ * every one's fields), after the others were started and said.
+ */
 export async function startServices(
   connection: DaemonConnection,
   project: ProjectRef,
@@ -23,6 +28,7 @@ export async function startServices(
   log: (line: string) => void,
 ): Promise<StartResult> {
   const result: StartResult = { started: [], alreadyRunning: [] };
+  const failures: CliError[] = [];
   const environment = callerEnvironment();
   for (const { name, definition } of services) {
     const rows = await connection.client.call('status', { project: project.id, service: name });
@@ -48,12 +54,31 @@ export async function startServices(
       const told = /exited with code|was ended by/.test(why);
       const exit = told ? '' : typeof last?.signal === 'string' ? `; last exit: ${last.signal}` : typeof last?.code === 'number' ? `; last exit: code ${last.code}` : '';
       const lastExit = last && (typeof last.code === 'number' || typeof last.signal === 'string') ? { code: last.code ?? null, signal: last.signal ?? null } : null;
-      throw startFailed(name, `${why}${exit}`, tail, error, lastExit);
+      failures.push(startFailed(name, `${why}${exit}`, tail, error, lastExit));
+      continue;
     }
     result.started.push(...started);
     log(runningLine(name, started));
   }
+  if (failures.length === 1 && services.length === 1) throw failures[0];
+  if (failures.length > 0) throw someFailed(failures, services.length, result);
   return result;
+}
+
+function someFailed(failures: CliError[], total: number, result: StartResult): CliError {
+  const names = failures.map((f) => (f as CliError & { service: string }).service);
+  const error = new CliError('ESTART_FAILED', `${failures.length} of ${total} services did not start: ${names.join(', ')}`, {
+    details: failures.flatMap((f) => [f.message, ...f.details]),
+  });
+  const started = [...new Set(result.started.map((row) => row.name))];
+  return Object.assign(error, {
+    failures: failures.map((f) => {
+      const { service, stderrTail, lastExit } = f as CliError & { service: string; stderrTail: string[]; lastExit: unknown };
+      return { service, message: f.message, stderrTail, lastExit };
+    }),
+    started,
+    alreadyRunning: result.alreadyRunning,
+  });
 }
 
 /** `, listening on host:port` for a service whose socket svc holds. */

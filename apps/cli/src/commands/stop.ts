@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { isHolderAlive, readLock, type LockRecord } from '@svc/lock';
-import { adhocProject, readDaemonState, rowsAfterDaemon, waitForDaemonGone, type DaemonConnection, type ProjectRef } from '@svc/supervisor/client';
+import { adhocProject, isFinalState, readDaemonState, rowsAfterDaemon, waitForDaemonGone, type DaemonConnection, type ProjectRef } from '@svc/supervisor/client';
 import { BaseCommand } from '../base-command.js';
 import { clientOptions, connect, CONTROL_TIMEOUT_MS, onDaemon, paths } from '../daemon.js';
 import { CliError } from '../errors.js';
@@ -14,6 +14,9 @@ interface StopOutcome {
   /** Failed (or left by a daemon that died) and now cleared from `svc status`. */
   cleared: string[];
 }
+
+/** Stops that did not succeed: thrown after the others are reported. */
+type StopFailures = unknown[];
 
 export default class Stop extends BaseCommand {
   static override summary = 'Stop a service gracefully and wait until it is stopped and its lock released.';
@@ -39,6 +42,7 @@ export default class Stop extends BaseCommand {
     if (!args.name && !flags.all) throw new CliError('EUSAGE', 'name a service, or pass --all');
     const found = findProject(flags.config);
     const outcome: StopOutcome = { stopped: [], notRunning: [], cleared: [] };
+    const failures: StopFailures = [];
     let connection: DaemonConnection | null;
     try {
       connection = await connect();
@@ -55,10 +59,10 @@ export default class Stop extends BaseCommand {
         if (args.name) await this.checkName(found, args.name);
         return this.report(outcome, found);
       }
-      await onDaemon((c) => this.stopOn(c, found, args.name, outcome));
+      failures.push(...(await onDaemon((c) => this.stopOn(c, found, args.name, outcome))));
     } else {
       try {
-        await this.stopOn(connection, found, args.name, outcome);
+        failures.push(...(await this.stopOn(connection, found, args.name, outcome)));
       } finally {
         await connection.close();
       }
@@ -66,10 +70,15 @@ export default class Stop extends BaseCommand {
     // Stopped means: nothing of it runs, its lock is free, and the daemon gone if it hosts nothing else.
     if (outcome.stopped.length > 0 || outcome.cleared.length > 0) await this.waitIfIdle();
     if (args.name && outcome.notRunning.includes(args.name)) await this.checkName(found, args.name);
+    // Every stop was asked for and each that worked is said; then the first that did not is the error.
+    if (failures.length > 0) {
+      if (!this.jsonEnabled()) this.report(outcome);
+      throw failures[0];
+    }
     return this.report(outcome, found);
   }
 
-  private async stopOn(connection: DaemonConnection, found: FoundProject, name: string | undefined, outcome: StopOutcome): Promise<void> {
+  private async stopOn(connection: DaemonConnection, found: FoundProject, name: string | undefined, outcome: StopOutcome): Promise<StopFailures> {
     let targets: Array<{ project: ProjectRef; name: string }>;
     if (name) {
       targets = [{ project: await projectHosting(connection, found, name), name }];
@@ -82,12 +91,14 @@ export default class Stop extends BaseCommand {
     const results = await withSpinner(`stopping ${label}`, () =>
       Promise.allSettled(targets.map((t) => connection.client.call('stop', { project: t.project, service: t.name }, { timeoutMs: CONTROL_TIMEOUT_MS }))),
     );
+    const failures: StopFailures = [];
     results.forEach((result, i) => {
       const name = targets[i]!.name;
       if (result.status === 'fulfilled') (result.value.wasActive ? outcome.stopped : outcome.cleared).push(name);
       else if ((result.reason as { code?: string }).code === 'EUNKNOWN_SERVICE') outcome.notRunning.push(name);
-      else throw result.reason;
+      else failures.push(result.reason);
     });
+    return failures;
   }
 
   /** Whether the state file of a daemon that is gone keeps a row for this service (or, for --all, this project). */
@@ -110,7 +121,7 @@ export default class Stop extends BaseCommand {
   private async waitIfIdle(): Promise<void> {
     const connection = await connect().catch(() => null);
     if (connection) {
-      const active = (await connection.client.call('status', {})).some((r) => !['stopped', 'failed', 'crashed'].includes(r.service?.state ?? r.state));
+      const active = (await connection.client.call('status', {})).some((r) => !isFinalState(r.service?.state ?? r.state));
       await connection.close();
       if (active) return;
     }
