@@ -108,9 +108,9 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
-  const writeState = (exited: boolean) => {
+  const writeState = (exited: boolean, finalRows?: DaemonRow[]) => {
     try {
-      const rows = exited ? host.finalRows() : host.rows();
+      const rows = exited ? (finalRows ?? host.finalRows()) : host.rows();
       writeDaemonState(paths.stateFile, { version: 1, pid: process.pid, daemonVersion: SUPERVISOR_VERSION, startedAt, updatedAt: new Date().toISOString(), exited, rows });
     } catch (error) {
       // A full or read-only disk: supervision goes on; only what a later `svc status` can tell is older.
@@ -238,9 +238,12 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
         process.off('SIGINT', onTerm);
         process.off('SIGHUP', onHup);
       }
+      // What ended for good without being asked (failed, crashed and not restarted) is taken before
+      // closing: closing stops every service, which would make a crashed one look stopped.
+      const finalRows = host.finalRows();
       await host.closeAll();
       if (writeTimer) clearTimeout(writeTimer);
-      writeState(true);
+      writeState(true, finalRows);
       await server.close();
       // The guard's process is gone before the lock: a daemon that is gone leaves nothing behind.
       await guard?.close();
