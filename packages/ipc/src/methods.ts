@@ -21,6 +21,13 @@ export interface IpcSubscriptionContext extends IpcContext {
    * `error` when given) and the function `subscribe` returned is called.
    */
   end(error?: unknown): void;
+  /**
+   * Resolves once the connection can take more: at once while its unsent output is below half of
+   * `maxWriteBufferBytes` (and the subscription is acknowledged), else when the socket drained
+   * (or the subscription ended, or the connection closed: `emit` then returns false). A stream
+   * larger than the write buffer (a long log tail) awaits this between events instead of being cut off.
+   */
+  writable(): Promise<void>;
 }
 
 /** A request/response method: `validate` checks the params at the boundary, `handle` answers. */

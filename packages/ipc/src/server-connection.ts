@@ -69,6 +69,7 @@ export class ServerConnection {
       isOpen: () => this.state === 'open',
       isClosed: () => this.state === 'closed',
       write: (frame) => this.write(frame),
+      writable: () => this.writable(),
       replyError: (requestId, body) => this.replyError(requestId, body),
       onError: (error, method) => this.settings.onError?.(error, { method, connectionId: this.id }),
       changed: () => {
@@ -253,6 +254,20 @@ export class ServerConnection {
     this.write(encodeFrame({ jsonrpc: '2.0', id, error: body }, this.settings.maxFrameBytes * 2, 'an error response'));
     this.abortAll();
     this.endSocket();
+  }
+
+  private writable(): Promise<void> {
+    const socket = this.socket;
+    if (this.state === 'closed' || socket.destroyed || socket.writableLength <= this.settings.maxWriteBufferBytes / 2) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
   }
 
   private write(frame: string): void {

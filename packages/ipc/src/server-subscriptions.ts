@@ -21,6 +21,8 @@ export interface SubscriptionHost {
   isOpen(): boolean;
   isClosed(): boolean;
   write(frame: string): void;
+  /** Resolves once the connection's unsent output is below half its limit (or it closed). */
+  writable(): Promise<void>;
   replyError(id: RequestId, body: RpcErrorBody): void;
   onError(error: unknown, method: string): void;
   /** Something ended: the connection re-arms its timers and may finish. */
@@ -60,6 +62,11 @@ export class ServerSubscriptions {
       connectionId: host.connectionId,
       signal: sub.controller.signal,
       end: (error?: unknown) => this.end(sub, { notify: true, error }),
+      writable: async () => {
+        // Events emitted before the acknowledgement are held in memory until it is written.
+        while (sub.queued !== null && !sub.ended && !host.isClosed()) await new Promise((resolve) => setImmediate(resolve));
+        if (!sub.ended) await host.writable();
+      },
     };
     let dispose: unknown;
     try {

@@ -8,6 +8,7 @@ import {
   type IpcClient,
   type IpcServer,
   type IpcServerOptions,
+  type IpcSubscriptionContext,
   isIpcError,
   isIpcRemoteError,
 } from '../src/index.js';
@@ -338,6 +339,43 @@ describe('limits', () => {
     await peer.waitClosed();
     const other = await connect(server);
     expect(await other.call('echo', 'ok')).toBe('ok');
+  });
+});
+
+describe('a stream larger than the write buffer', () => {
+  it('awaiting ctx.writable() between events, 16 MiB reach a slow reader through a 256 KiB buffer, in order, and the stream ends', async () => {
+    const chunk = 'y'.repeat(8 * 1024);
+    const count = 2048; // 16 MiB of events
+    const server = await serve(
+      {
+        big: {
+          subscribe: (_params: unknown, emit: (event: { n: number; chunk: string }) => boolean, ctx: IpcSubscriptionContext) => {
+            void (async () => {
+              for (let n = 0; n < count; n++) {
+                if (!emit({ n, chunk })) return;
+                await ctx.writable();
+              }
+              ctx.end();
+            })();
+            return () => undefined;
+          },
+        },
+      },
+      { maxWriteBufferBytes: 256 * 1024 },
+    );
+    const client = await connect(server);
+    const seen: number[] = [];
+    let ended: unknown = 'not yet';
+    await client.subscribe('big', null, (event) => {
+      const { n, chunk: got } = event as { n: number; chunk: string };
+      if (got.length === chunk.length) seen.push(n);
+    }, { onEnd: (error) => (ended = error) });
+    // Emitted without a pause, 16 MiB would pass the 256 KiB limit in one tick and the connection
+    // would be cut off (the test above); awaiting writable() lets the reader keep up.
+    await until(() => ended !== 'not yet', 'the end of the stream');
+    expect(ended).toBeUndefined();
+    expect(seen).toHaveLength(count);
+    expect(seen.every((n, i) => n === i)).toBe(true);
   });
 });
 

@@ -173,10 +173,22 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     logs: async (target, { stream, lines, follow }, emit, ctx) => {
       const service = host.service(target);
       if (!follow) {
-        // History: what is on disk once the writer has caught up, across a rotation.
-        await service.flushLogs();
-        for (const line of service.tail(stream, lines)) emit({ stream, line });
-        setImmediate(() => ctx.end());
+        // Read and sent after the acknowledgement (reading 100000 lines takes a while), as fast as
+        // the client reads: a tail larger than the connection's write buffer waits for it to
+        // drain instead of being cut off.
+        void (async () => {
+          try {
+            // History: what is on disk once the writer has caught up, across a rotation.
+            await service.flushLogs();
+            for (const line of service.tail(stream, lines)) {
+              if (!emit({ stream, line })) return;
+              await ctx.writable();
+            }
+            ctx.end();
+          } catch (error) {
+            ctx.end(error);
+          }
+        })();
         return () => undefined;
       }
       // Follow: the tail from memory and the subscription below happen in the same tick, so
