@@ -60,7 +60,7 @@ export async function startServices(
     result.started.push(...started);
     log(runningLine(name, started));
   }
-  if (failures.length === 1 && services.length === 1) throw failures[0];
+  if (failures.length === 1 && services.length === 1) throw failures[0]!;
   if (failures.length > 0) throw someFailed(failures, services.length, result);
   return result;
 }

@@ -170,7 +170,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
       void close();
       return Promise.resolve({ stopped });
     },
-    logs: async (target, { stream, lines, follow }, emit, ctx) => {
+    logs: (target, { stream, lines, follow }, emit, ctx) => {
       const service = host.service(target);
       if (!follow) {
         // Read and sent after the acknowledgement (reading 100000 lines takes a while), as fast as
@@ -189,7 +189,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
             ctx.end(error);
           }
         })();
-        return () => undefined;
+        return Promise.resolve(() => undefined);
       }
       // Follow: the tail from memory and the subscription below happen in the same tick, so
       // they meet exactly — no line lost in the writer's buffer, none sent twice.
@@ -200,11 +200,11 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
       if (stream === 'events') service.on('event', onEvent);
       else service.on('log', onLog);
       host.on('removed', onRemoved);
-      return () => {
+      return Promise.resolve(() => {
         service.off('event', onEvent);
         service.off('log', onLog);
         host.off('removed', onRemoved);
-      };
+      });
     },
     events: (filter, emit) => {
       const onEvent = (event: SupervisorEvent & { project: string }) => {
