@@ -14,6 +14,10 @@ import { formatUptime } from './output.js';
 export interface StartResult {
   started: DaemonRow[];
   alreadyRunning: string[];
+  /** Already running with another definition than this start gave: the keys that differ (left as they run). */
+  differs: Array<{ service: string; keys: string[] }>;
+  /** Already running with another definition, and restarted with this one (`force`). */
+  replaced: string[];
 }
 
 /**
@@ -26,22 +30,34 @@ export async function startServices(
   project: ProjectRef,
   services: Array<{ name: string; definition: ServiceDefinition }>,
   log: (line: string) => void,
+  options: { force?: boolean } = {},
 ): Promise<StartResult> {
-  const result: StartResult = { started: [], alreadyRunning: [] };
+  const result: StartResult = { started: [], alreadyRunning: [], differs: [], replaced: [] };
   const failures: CliError[] = [];
   const environment = callerEnvironment();
   for (const { name, definition } of services) {
     const rows = await connection.client.call('status', { project: project.id, service: name });
     const current = rows.find((r) => r.state === 'running') ?? rows[0];
     const state = current?.service?.state ?? current?.state;
+    let replacing: string[] = [];
     if (current && (state === 'running' || state === 'standby')) {
-      result.alreadyRunning.push(name);
-      log(alreadyRunningLine(name, current));
-      continue;
+      const keys = await changedKeys(connection, project, name, definition);
+      if (keys.length === 0 || !options.force) {
+        result.alreadyRunning.push(name);
+        log(alreadyRunningLine(name, current));
+        if (keys.length > 0) {
+          result.differs.push({ service: name, keys });
+          log(`  it runs another definition than this start gives (${keys.join(', ')} differ): svc restart ${name} applies a config's, svc start --force replaces it with this one`);
+        }
+        continue;
+      }
+      replacing = keys;
     }
     let started: DaemonRow[];
     try {
-      started = await connection.client.call('start', { project, service: name, definition, environment }, { timeoutMs: CONTROL_TIMEOUT_MS });
+      // --force on a service running another definition: a restart with this one.
+      const method = replacing.length > 0 ? 'restart' : 'start';
+      started = await connection.client.call(method, { project, service: name, definition, environment }, { timeoutMs: CONTROL_TIMEOUT_MS });
     } catch (error) {
       const { code, data } = error as { code?: string; data?: { stderrTail?: unknown; lastExit?: { code?: unknown; signal?: unknown } | null } };
       if (code !== 'ESTART_FAILED' && code !== 'ESTOPPED') throw error;
@@ -57,12 +73,34 @@ export async function startServices(
       failures.push(startFailed(name, `${why}${exit}`, tail, error, lastExit));
       continue;
     }
+    if (replacing.length > 0) {
+      result.replaced.push(name);
+      result.started.push(...started);
+      log(`${runningLine(name, started)}: restarted with the definition this start gave (${replacing.join(', ')} differed)`);
+      continue;
+    }
     result.started.push(...started);
     log(runningLine(name, started));
   }
   if (failures.length === 1 && services.length === 1) throw failures[0]!;
   if (failures.length > 0) throw someFailed(failures, services.length, result);
   return result;
+}
+
+/** The top-level keys in which the definition the daemon runs differs from `wanted` (none when unknown). */
+async function changedKeys(connection: DaemonConnection, project: ProjectRef, name: string, wanted: ServiceDefinition): Promise<string[]> {
+  const hosted = await connection.client.call('definitions', { project: project.id, service: name }).catch(() => []);
+  const running = hosted[0]?.definition as Record<string, unknown> | undefined;
+  if (!running) return [];
+  const next = wanted as Record<string, unknown>;
+  return [...new Set([...Object.keys(running), ...Object.keys(next)])].filter((key) => canonical(running[key]) !== canonical(next[key])).sort();
+}
+
+/** JSON with object keys sorted: two definitions that say the same compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+  ) ?? 'undefined';
 }
 
 function someFailed(failures: CliError[], total: number, result: StartResult): CliError {

@@ -38,6 +38,7 @@ export default class Start extends BaseCommand {
   static override args = { name: Args.string({ description: 'service name (or a script to run as an ad-hoc service)' }) };
   static override flags = {
     all: Flags.boolean({ description: 'start every service of the config' }),
+    force: Flags.boolean({ description: 'a service already running with another definition (an edited config, another ad-hoc command) is restarted with this one; without it, svc says so and leaves it running' }),
     ready: Flags.string({ description: `ad hoc: when the service counts as ready: ${READY_FORMS} (default: none, with a ${DEFAULTS.readiness.startWindowMs} ms start window)`, helpValue: 'HOW' }),
     name: Flags.string({ description: 'ad hoc, for a script: the service name (default: the file name without its extension)' }),
     instances: Flags.integer({ char: 'i', description: 'ad hoc: how many instances to run (default: 1)' }),
@@ -74,7 +75,7 @@ export default class Start extends BaseCommand {
         run = { command: afterDash[0]!, args: afterDash.slice(1) };
       }
       const definition = adhocDefinition(name, run, flags);
-      return onDaemon((connection) => withSpinner(`starting ${name}`, () => startServices(connection, adhocProject, [{ name, definition }], log)));
+      return onDaemon((connection) => withSpinner(`starting ${name}`, () => startServices(connection, adhocProject, [{ name, definition }], log, { force: flags.force })));
     }
     const adhocOnly = ADHOC_FLAGS.filter((flag) => flags[flag] !== undefined);
     if (adhocOnly.length > 0) {
@@ -85,7 +86,7 @@ export default class Start extends BaseCommand {
     if (names.length === 0) throw new CliError('EUSAGE', 'name a service, or pass --all');
     for (const name of names) requireService(config, name);
     const services = names.map((name) => ({ name, definition: config.services[name]! }));
-    return onDaemon((connection) => withSpinner(`starting ${names.join(', ')}`, () => startServices(connection, config.project, services, log)));
+    return onDaemon((connection) => withSpinner(`starting ${names.join(', ')}`, () => startServices(connection, config.project, services, log, { force: flags.force })));
   }
 
   /** A config found from here (or --config) has a service of this name: the name wins over a file. */
