@@ -1,4 +1,5 @@
-import type { Daemon, ExportedService } from '@svc/supervisor';
+import type { Daemon, ExportedService, ServiceTarget } from '@svc/supervisor';
+import type { ServiceDefinition } from '@svc/supervisor/definition';
 import { clientOptions } from './daemon.js';
 import { CliError } from './errors.js';
 
@@ -6,6 +7,21 @@ export interface ForegroundOutcome {
   /** Each service's state when the daemon ended, by `project/name`. */
   services: Record<string, string>;
   failed: boolean;
+}
+
+/**
+ * SIGHUP (`systemctl reload`) reloads each service as its config file says now: the file is read
+ * and checked again; an invalid one (or a service no longer in it) leaves the service as it runs,
+ * and the daemon says why on stderr. An ad-hoc service has no file: it reloads as it was started.
+ */
+async function currentDefinition(target: ServiceTarget): Promise<ServiceDefinition | null> {
+  const file = target.project.config;
+  if (file === null) return null;
+  const { loadConfigFile } = await import('./config/load.js');
+  const config = await loadConfigFile(file);
+  const definition = config.services[target.service];
+  if (!definition) throw new Error(`${target.service} is no longer in ${file}`);
+  return definition;
 }
 
 /**
@@ -40,7 +56,7 @@ export async function runForeground(
       }
     }
     try {
-      daemon = await createDaemon({ initial: services, lockMetadata: { manager: process.env.INVOCATION_ID ? 'systemd' : 'foreground' } });
+      daemon = await createDaemon({ initial: services, lockMetadata: { manager: process.env.INVOCATION_ID ? 'systemd' : 'foreground' }, currentDefinition });
     } catch (error) {
       if ((error as { code?: string }).code !== 'EDAEMON_LOCKED') throw error;
       if (!options.takeOver || attempt >= 3) {

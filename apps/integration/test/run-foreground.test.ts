@@ -23,11 +23,21 @@ it('svc run is the daemon in the foreground: it serves svc commands, reloads on 
   expect(second.stderr).toMatch(/a svc daemon already runs \(pid \d+\)/);
   expect(daemonsOf(sb.home)).toEqual([]); // the foreground one is `svc run`, not bin/daemon.mjs
 
-  // SIGHUP: every service reloaded (here restarted: no listen), the daemon stays.
+  // SIGHUP: every service reloaded (here restarted: no listen) as the config file says now, the daemon stays.
   const before = Object.fromEntries(items.map((i) => [i.name, i.pid]));
+  sb.writeConfig({ services: { web: exampleService(webPort, { env: { VERSION: 'edited' } }), api: exampleService(apiPort) } });
   run.child.kill('SIGHUP');
   await waitUntil('both restarted', async () => (await sb.status()).every((i) => i.state === 'running' && i.pid !== before[i.name]));
   expect(isAlive(run.child.pid!)).toBe(true);
+  expect(await whoAnswers(webPort)).toMatchObject({ version: 'edited' });
+
+  // A config that became invalid: SIGHUP changes nothing, and the daemon says why.
+  const running = Object.fromEntries((await sb.status()).map((i) => [i.name, i.pid]));
+  sb.writeConfig({ services: { web: exampleService(webPort, { restart: { policy: 'sometimes' } }), api: exampleService(apiPort) } });
+  run.child.kill('SIGHUP');
+  await waitUntil('the daemon to say why it kept them', () => /SIGHUP: web keeps running as it was: .*restart\.policy/s.test(run.stderr()));
+  expect(Object.fromEntries((await sb.status()).map((i) => [i.name, i.pid]))).toEqual(running);
+  expect(await whoAnswers(webPort)).toMatchObject({ version: 'edited' });
 
   // SIGTERM: graceful stop of everything, exit 0, nothing left.
   run.child.kill('SIGTERM');

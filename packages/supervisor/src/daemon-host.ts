@@ -213,6 +213,11 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
     return this.rows({ project: target.project.id, service: target.service });
   }
 
+  /** What a hosted service was started with: its definition and its caller's environment. */
+  specOf(target: ServiceTarget): ServiceSpec {
+    return this.#get(target).spec;
+  }
+
   #get(target: ServiceTarget): Hosted {
     const hosted = this.#hosted.get(keyOf(target.project.id, target.service));
     if (!hosted) throw this.#unknown(target);

@@ -35,6 +35,12 @@ export interface DaemonOptions {
   initial?: ExportedService[];
   /** Extra fields for the daemon lock's record, which anyone may read (`readLock`): no secrets. */
   lockMetadata?: Record<string, string | number | boolean | null>;
+  /**
+   * On SIGHUP, each active service's definition as its source says now (a foreground daemon reads
+   * the config file again): null keeps the one it runs. A throw (a file that became invalid)
+   * leaves that service running as it is, and is written to stderr naming why.
+   */
+  currentDefinition?: (target: ServiceTarget) => Promise<ServiceSpec['definition'] | null>;
 }
 
 export interface Daemon {
@@ -68,6 +74,7 @@ function checkOptions(options: DaemonOptions): void {
   if (options.lockMetadata !== undefined && (!isObject(options.lockMetadata) || !Object.values(options.lockMetadata).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)))) {
     throw new InvalidOptionsError('lockMetadata', options.lockMetadata, 'an object of plain values');
   }
+  if (options.currentDefinition !== undefined && typeof options.currentDefinition !== 'function') throw new InvalidOptionsError('currentDefinition', options.currentDefinition, 'a function');
 }
 
 /**
@@ -231,7 +238,19 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   const onTerm = () => void close();
   const onHup = () => {
     for (const target of host.active()) {
-      host.reload(target).catch(() => {
+      void (async () => {
+        let spec: ServiceSpec | undefined;
+        if (options.currentDefinition) {
+          try {
+            const definition = await options.currentDefinition(target);
+            if (definition) spec = { definition, environment: host.specOf(target).environment };
+          } catch (error) {
+            process.stderr.write(`svc daemon: SIGHUP: ${target.service} keeps running as it was: ${(error as Error).message}\n`);
+            return;
+          }
+        }
+        await host.reload(target, spec);
+      })().catch(() => {
         // The failure is in the service's state, stats and event log; the daemon keeps serving.
       });
     }

@@ -115,13 +115,8 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     return this.#queue.run(checked ? `restart:${++this.#reconfigurations}` : 'restart', async () => {
       await this.#stopAll();
       if (checked && options) {
-        // The old instances were made from the old options: new ones are made from the new, and
-        // go on counting where the old ones stopped.
-        const old = this.#members;
-        await Promise.all(old.map((m) => m.close()));
         this.#options = options;
-        this.#desired = checked.instances;
-        this.#members = old.slice(0, this.#desired).map((m, slot) => this.#create(slot, m));
+        await this.#renewMembers(checked);
       }
       await this.#doStart();
     });
@@ -138,7 +133,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     const checked = this.#checkReplacement(options);
     return this.#queue.run(`reload:${++this.#reconfigurations}`, async () => {
       this.#options = options;
-      const result = await this.#doReload();
+      const result = await this.#doReload(checked);
       if (checked.instances !== this.#desired) await this.#doScale(checked.instances);
       return result;
     });
@@ -208,6 +203,17 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
 
   // ---- internals -----------------------------------------------------------------------------
 
+  /**
+   * The stopped instances were made from the old options: new ones are made from the current
+   * `#options`, and go on counting where the old ones stopped.
+   */
+  async #renewMembers(checked: CheckedServiceOptions): Promise<void> {
+    const old = this.#members;
+    await Promise.all(old.map((m) => m.close()));
+    this.#desired = checked.instances;
+    this.#members = old.slice(0, this.#desired).map((m, slot) => this.#create(slot, m));
+  }
+
   /** New options for this service: checked before anything happens (same name, same listen). */
   #checkReplacement(options: ServiceOptions): CheckedServiceOptions {
     const checked = checkServiceOptions(options);
@@ -228,10 +234,15 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     await Promise.all([...this.#members, ...this.#transient].map((m) => m.stop()));
   }
 
-  async #doReload(): Promise<ReloadResult> {
+  /**
+   * `renewed`: the options were just replaced. A replacement made by the reload is made from them;
+   * the fallbacks (a restart) make every instance from them too, not the old ones again.
+   */
+  async #doReload(renewed: CheckedServiceOptions | null = null): Promise<ReloadResult> {
     if (this.#members.length === 0 || this.#members.every((m) => m.isSettled)) {
       const warning = `${this.name} was not running, so reload started it.`;
       this.#record('reload-fallback', { warning });
+      if (renewed) await this.#renewMembers(renewed);
       await this.#doStart();
       return { mode: 'restart', replaced: 0, warning };
     }
@@ -239,6 +250,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
       const warning = `${this.name} has no listen socket to hand over, so reload restarts it (stop, then start): connections are refused meanwhile. Declare listen to reload without downtime.`;
       this.#record('reload-fallback', { warning });
       await this.#stopAll();
+      if (renewed) await this.#renewMembers(renewed);
       await this.#doStart();
       return { mode: 'restart', replaced: 0, warning };
     }

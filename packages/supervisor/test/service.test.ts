@@ -168,6 +168,24 @@ describe('Service', () => {
     expect(s.state).toBe('running');
   });
 
+  it('reload(options) without listen restarts every instance with the new options, not the old ones again', async () => {
+    const script = 'console.log("V=" + process.env.V + " pid " + process.pid); process.send({ svc: "ready" }); setInterval(() => {}, 1 << 30)';
+    const base: ServiceOptions = { name: 'plain', command: NODE, args: ['-e', script], logDir: join(h.tempDir(), 'logs'), readiness: { type: 'notify' }, instances: 2, env: { V: 'one' } };
+    const s = new Service(base);
+    services.push(s);
+    await s.start();
+    const result = await s.reload({ ...base, env: { V: 'two' } });
+    expect(result.mode).toBe('restart');
+    const pids = s.stats().map((r) => r.pid);
+    for (const pid of pids) await waitFor(() => s.recent('stdout', 10).includes(`V=two pid ${pid}`), `instance ${pid} to print the new value`);
+    expect(s.stats().map((r) => r.restarts)).toEqual([1, 1]);
+    // A reload of a stopped service starts it with the new options too.
+    await s.stop();
+    await s.reload({ ...base, env: { V: 'three' }, instances: 1 });
+    const [row] = s.stats();
+    await waitFor(() => s.recent('stdout', 10).includes(`V=three pid ${row!.pid}`), 'the new value after a reload of a stopped service');
+  });
+
   it('closes the socket on stop: the port refuses connections again', async () => {
     const s = service({ listen: { port: 0 } });
     await s.start();
