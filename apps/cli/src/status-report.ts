@@ -55,7 +55,7 @@ async function fromStateFile(name: string | undefined, warnings: string[]): Prom
   if (!state) return [];
   // Only when no daemon answered: `@svc/lock` stays out of the common path.
   const { readLock } = await import('@svc/lock');
-  const lock = await readLock({ name: p.lockName, dir: p.runDir });
+  const lock = await readLock({ name: p.lockName, dir: p.lockDir });
   let rows: DaemonRow[];
   if (lock.state === 'held') {
     // Alive by its lock but not answering: each row as it last wrote it, saying it is not live.

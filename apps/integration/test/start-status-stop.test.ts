@@ -59,7 +59,7 @@ it('svc start serves the example server, svc status reports it, svc stop ends it
 
   // svc stop returns once it is all over: service gone, lock released, daemon (idle) gone.
   expect(isAlive(pid)).toBe(false);
-  expect(readdirSync(path.join(sb.home, 'run')).filter((f) => f.startsWith('svc-service-'))).toEqual([]);
+  expect(readdirSync(path.join(sb.home, 'state', 'locks')).filter((f) => f.startsWith('svc-service-'))).toEqual([]);
   await waitUntil('the idle daemon to exit', () => !isAlive(daemonPid), { timeoutMs: 10_000 });
   expect(await whoAnswers(port)).toBeNull();
   expect(await sb.status()).toEqual([]);

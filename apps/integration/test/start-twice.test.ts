@@ -20,7 +20,8 @@ it('a second svc start says it is already running, with its pid and uptime, exit
 
   const asJson = await sb.svc(['start', 'web', '--json']);
   expect(asJson.code).toBe(0);
-  expect(JSON.parse(asJson.stdout)).toEqual({ started: [], alreadyRunning: ['web'] });
+  // The same config as the running one: nothing differs, nothing replaced.
+  expect(JSON.parse(asJson.stdout)).toEqual({ started: [], alreadyRunning: ['web'], differs: [], replaced: [] });
 
   // Still one server and one daemon: the same pid serves, nothing was spawned beside it.
   const [item] = await sb.status();

@@ -45,6 +45,13 @@ export interface IpcServer {
    * functions run), closes every connection and removes the socket file. Idempotent.
    */
   close(): Promise<void>;
+  /**
+   * Listens again at `path` — for a socket file that was removed under the server (a cleaner of
+   * /run or /tmp): a new listener is bound as at the start (0700 directory, 0600 socket), and the
+   * connections being served are kept. Rejects as `createIpcServer` does (EIPC_IN_USE when a live
+   * socket of someone else is there now).
+   */
+  relisten(): Promise<void>;
 }
 
 export function resolveServerOptions(options: IpcServerOptions): ResolvedIpcServerOptions {
@@ -85,36 +92,46 @@ export async function createIpcServer<T extends IpcMethods>(options: IpcServerOp
   const uid = currentUid();
   // Named pipes live in no directory and have no mode bits; their ACL is Windows' default.
   const isSocketFile = !isPipeName(address) && uid !== null;
-  if (isSocketFile) {
-    await ensurePrivateDir(path.dirname(address), uid);
-    await clearStaleSocket(address, uid, resolved.probeTimeoutMs);
-  }
-
   const connections = new Set<ServerConnection>();
   let nextConnectionId = 0;
-  const server = net.createServer({ allowHalfOpen: true });
-  server.on('connection', (socket) => {
-    const connection = new ServerConnection(++nextConnectionId, socket, resolved, (closed) => connections.delete(closed));
-    if (connections.size >= resolved.maxConnections) {
-      connection.reject(
-        new IpcError('EIPC_BUSY', `@svc/ipc: the server already has ${resolved.maxConnections} connections (maxConnections); try again later.`),
-      );
-      return;
+
+  const listen = async (): Promise<net.Server> => {
+    if (isSocketFile) {
+      await ensurePrivateDir(path.dirname(address), uid);
+      await clearStaleSocket(address, uid, resolved.probeTimeoutMs);
     }
-    connections.add(connection);
-  });
-  // After listening, errors on the server itself are accept() failures (EMFILE): a connection was
-  // dropped, the server keeps going. Before listening they reject the start (listenPrivately).
-  server.on('error', () => undefined);
+    const listener = net.createServer({ allowHalfOpen: true });
+    listener.on('connection', (socket) => {
+      const connection = new ServerConnection(++nextConnectionId, socket, resolved, (closed) => connections.delete(closed));
+      if (connections.size >= resolved.maxConnections) {
+        connection.reject(
+          new IpcError('EIPC_BUSY', `@svc/ipc: the server already has ${resolved.maxConnections} connections (maxConnections); try again later.`),
+        );
+        return;
+      }
+      connections.add(connection);
+    });
+    // After listening, errors on the server itself are accept() failures (EMFILE): a connection was
+    // dropped, the server keeps going. Before listening they reject the start (listenPrivately).
+    listener.on('error', () => undefined);
+    await listenPrivately(listener, address);
+    if (isSocketFile) await checkSocketMode(address);
+    return listener;
+  };
 
-  await listenPrivately(server, address);
-  if (isSocketFile) await checkSocketMode(address);
-
+  let server = await listen();
   let closing: Promise<void> | null = null;
   return {
     path: address,
     get connectionCount() {
       return connections.size;
+    },
+    async relisten() {
+      if (closing) throw new IpcError('EIPC_CLOSED', '@svc/ipc: the server is closed.');
+      // Closing a Unix-socket listener unlinks its path: the old one goes first, or it would
+      // remove the new socket. Its connections are the server's and stay open.
+      server.close();
+      server = await listen();
     },
     close() {
       closing ??= (async () => {

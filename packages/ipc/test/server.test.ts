@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -339,6 +339,23 @@ describe('limits', () => {
     await peer.waitClosed();
     const other = await connect(server);
     expect(await other.call('echo', 'ok')).toBe('ok');
+  });
+});
+
+describe('relisten', () => {
+  it('after its socket file was removed: listens there again, keeps the connections it serves, and close() removes the new file', async () => {
+    const server = await serve({ echo: { handle: (params: unknown) => params } });
+    const before = await connect(server);
+    rmSync(server.path);
+    await expect(connectIpc(server.path, { timeoutMs: 1_000 })).rejects.toMatchObject({ code: expect.stringMatching(/^EIPC_/) });
+    await server.relisten();
+    expect(statSync(server.path).mode & 0o777).toBe(0o600);
+    const after = await connect(server);
+    expect(await after.call('echo', 'new')).toBe('new');
+    // The connection made before the file went away was kept.
+    expect(await before.call('echo', 'old')).toBe('old');
+    await server.close();
+    expect(existsSync(server.path)).toBe(false);
   });
 });
 

@@ -66,7 +66,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Whether the daemon lock is held. `@svc/lock` loads only here: the common paths never need it. */
 async function daemonLockHeld(paths: DaemonPaths): Promise<boolean> {
   const { readLock } = await import('@svc/lock');
-  return (await readLock({ name: paths.lockName, dir: paths.runDir })).state === 'held';
+  return (await readLock({ name: paths.lockName, dir: paths.lockDir })).state === 'held';
 }
 
 /**

@@ -284,7 +284,7 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
         await hosted.releasing;
         hosted.lock = await acquireLock({
           name: serviceLockName(hosted.project.id, hosted.name),
-          dir: this.paths.runDir,
+          dir: this.paths.lockDir,
           metadata: { project: hosted.project.id, config: hosted.project.config, service: hosted.name, socket: this.paths.socketPath },
         });
       } catch (error) {

@@ -8,9 +8,13 @@ import { resolveRunDir, resolveStateDir } from '@svc/lock/dirs';
  * place each name is made, for the daemon, its client and `svc status` alike.
  *
  *   <run dir>/daemon.sock                          the admin socket (0600)
- *   <run dir>/svc-daemon.lock                      one daemon per user (per SVC_HOME)
- *   <run dir>/svc-service-<project>-<name>.lock    held while a service is active
  *   <run dir>/<project>/<name>.notify.sock         each instance's notify socket
+ *   <state dir>/locks/svc-daemon.lock              one daemon per user (per SVC_HOME)
+ *   <state dir>/locks/svc-service-<project>-<name>.lock   held while a service is active
+ *
+ * The locks are in the state directory, not the run directory: cleaners of /run and /tmp
+ * (tmpfiles, logout) may delete the run directory under a running daemon, and a lost lock would
+ * let a second daemon start a second copy of every service. The daemon puts its sockets back.
  *   <state dir>/logs/daemon.log                    the daemon's own output
  *   <state dir>/logs/<project>/<name>.{out.log,err.log,events.jsonl}
  *   <state dir>/daemon-state.json                  what the daemon hosts (read when it is gone)
@@ -33,6 +37,8 @@ export interface DaemonPaths {
   runDir: string;
   stateDir: string;
   socketPath: string;
+  /** Where the daemon's and the services' locks are: in the state directory. */
+  lockDir: string;
   lockName: string;
   logFile: string;
   stateFile: string;
@@ -47,6 +53,7 @@ export function daemonPaths(env: Env = process.env, dirs: { runDir?: string; sta
     runDir,
     stateDir,
     socketPath: path.join(runDir, 'daemon.sock'),
+    lockDir: path.join(stateDir, 'locks'),
     lockName: DAEMON_LOCK,
     logFile: path.join(stateDir, 'logs', 'daemon.log'),
     stateFile: path.join(stateDir, 'daemon-state.json'),

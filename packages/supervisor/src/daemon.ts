@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { acquireLock, isLockError, type LockHandle } from '@svc/lock';
 import { createIpcServer, type IpcServer } from '@svc/ipc';
 import { ServiceHost, type ExportedService, type ServiceSpec, type ServiceTarget, type StopResult } from './daemon-host.js';
@@ -19,6 +20,8 @@ export const DAEMON_DEFAULTS = {
   idleGraceMs: 5_000,
   /** State-file writes are grouped: at most one per this many ms. */
   stateWriteDelayMs: 50,
+  /** How often the daemon checks that its socket file is still there (a cleaner may remove the run directory). */
+  socketCheckMs: 1_000,
 } as const;
 
 export interface DaemonOptions {
@@ -91,7 +94,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   try {
     lock = await acquireLock({
       name: paths.lockName,
-      dir: paths.runDir,
+      dir: paths.lockDir,
       metadata: { ...options.lockMetadata, socket: paths.socketPath, version: SUPERVISOR_VERSION, protocol: DAEMON_PROTOCOL },
     });
   } catch (error) {
@@ -111,6 +114,8 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   const handleSignals = options.handleSignals ?? DAEMON_DEFAULTS.handleSignals;
   const initial = options.initial ?? [];
   let closing: Promise<void> | null = null;
+  // Set once the socket serves; close() may come before.
+  const timers: { socketCheck?: NodeJS.Timeout } = {};
   let hostedAny = initial.length > 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -235,6 +240,30 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     if (!closing) orphanGuard();
   });
 
+  // The run directory may be removed under the daemon (tmpfiles, a logout): the lock is elsewhere
+  // (the state directory), so no second daemon starts; the socket is put back here, and a client
+  // that found none waits for it while the lock is held (daemon-client.ts).
+  const socketIdentity = () => {
+    const st = statSync(paths.socketPath, { throwIfNoEntry: false });
+    return st ? `${st.dev}:${st.ino}` : null;
+  };
+  let boundSocket = socketIdentity();
+  let relistening = false;
+  const socketCheck = setInterval(() => {
+    if (closing || relistening || socketIdentity() === boundSocket) return;
+    relistening = true;
+    server
+      .relisten()
+      .then(() => {
+        boundSocket = socketIdentity();
+        process.stderr.write(`svc daemon: ${paths.socketPath} was removed; listening there again\n`);
+      })
+      .catch((error: unknown) => process.stderr.write(`svc daemon: cannot listen on ${paths.socketPath} again: ${(error as Error).message}\n`))
+      .finally(() => (relistening = false));
+  }, DAEMON_DEFAULTS.socketCheckMs);
+  socketCheck.unref();
+  timers.socketCheck = socketCheck;
+
   const onTerm = () => void close();
   const onHup = () => {
     for (const target of host.active()) {
@@ -264,6 +293,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   async function close(): Promise<void> {
     closing ??= (async () => {
       clearTimeout(idleGrace);
+      clearInterval(timers.socketCheck);
       if (handleSignals) {
         process.off('SIGTERM', onTerm);
         process.off('SIGINT', onTerm);

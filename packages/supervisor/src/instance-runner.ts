@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildChildEnv } from './child-env.js';
 import { InvalidOptionsError, isSupervisorError } from './errors.js';
@@ -64,7 +65,15 @@ export class InstanceRunner {
     let env: Record<string, string>;
     try {
       const notify = o.readiness.type === 'notify' || o.liveness.heartbeatTimeoutMs > 0;
-      if (notify) this.#notify ??= await createNotifySocket(this.#notifyPath, (message) => this.#current && this.#onNotify(this.#current, message));
+      if (notify) {
+        // Its file removed meanwhile (a cleaner of the run directory): made again, for this run to reach.
+        if (this.#notify && !existsSync(this.#notifyPath)) {
+          await this.#notify.close();
+          this.#notify = null;
+          ensurePrivateDir(o.runDir);
+        }
+        this.#notify ??= await createNotifySocket(this.#notifyPath, (message) => this.#current && this.#onNotify(this.#current, message));
+      }
       const reportsDir = o.ipc && (o.liveness.heartbeatTimeoutMs > 0 || o.liveness.http !== null) ? join(o.logDir, 'reports') : null;
       if (reportsDir) ensurePrivateDir(reportsDir);
       env = buildChildEnv(o, { fencingToken, listenName: this.context.listen?.name ?? null, notifySocket: notify ? this.#notifyPath : null, reportsDir });

@@ -126,7 +126,7 @@ describe('daemon', () => {
     for (const pid of pids(join(home, 'worker.pids'))) expect(procState(pid)).toBe('gone');
     // A stopped service is no longer listed; its lock is free.
     expect(((await c.call('status', {})) as Array<{ name: string }>).map((s) => s.name)).toEqual(['api']);
-    expect((await readLock({ name: `svc-service-${alpha.id}-worker`, dir: d.paths.runDir })).state).toBe('free');
+    expect((await readLock({ name: `svc-service-${alpha.id}-worker`, dir: d.paths.lockDir })).state).toBe('free');
   });
 
   it('the same name in two projects is two services, each with its own lock, logs and process', async () => {
@@ -143,7 +143,7 @@ describe('daemon', () => {
       [beta.id, 'api', 'running'],
     ]);
     for (const project of [alpha, beta]) {
-      expect((await readLock({ name: `svc-service-${project.id}-api`, dir: d.paths.runDir })).state).toBe('held');
+      expect((await readLock({ name: `svc-service-${project.id}-api`, dir: d.paths.lockDir })).state).toBe('held');
       expect(existsSync(join(d.paths.stateDir, 'logs', project.id, 'api.out.log'))).toBe(true);
     }
     await d.stop({ project: alpha, service: 'api' });

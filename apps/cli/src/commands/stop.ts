@@ -140,7 +140,7 @@ export default class Stop extends BaseCommand {
 
   private async stopUnresponsive(timeoutMs: number): Promise<void> {
     const p = paths();
-    const lock = await readLock({ name: p.lockName, dir: p.runDir });
+    const lock = await readLock({ name: p.lockName, dir: p.lockDir });
     if (lock.state !== 'held' || !lock.holder) return;
     const holder: LockRecord = lock.holder;
     this.warn(`the svc daemon (pid ${holder.pid}) does not answer on its socket: sending SIGTERM`);

@@ -22,7 +22,7 @@ export default class DaemonStatusCommand extends BaseCommand {
     }
     try {
       const rows = await connection.client.call('status', {});
-      const lock = await readLock({ name: paths().lockName, dir: paths().runDir });
+      const lock = await readLock({ name: paths().lockName, dir: paths().lockDir });
       const recorded = lock.state === 'held' ? lock.holder?.metadata.manager : undefined;
       const manager = typeof recorded === 'string' ? recorded : lock.state === 'held' ? 'svc' : null;
       const daemon = { ...connection.hello, services: new Set(rows.map((r) => `${r.project.id}/${r.name}`)).size, projects: new Set(rows.map((r) => r.project.id)).size, manager };
