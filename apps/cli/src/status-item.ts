@@ -47,6 +47,8 @@ export const statusItemSchema = z.strictObject({
   failure: z.string().nullable(),
   /** With a `lock`: the fencing token of the lease this host holds (decimal string); null while standby or without one. */
   fencingToken: z.string().regex(/^\d+$/).nullable(),
+  /** Log lines the disk refused (full, read-only, …) since the service's log was opened: 0 when none. */
+  droppedLogLines: count,
   /** For a failed service: the last lines of its stderr. */
   stderrTail: z.array(z.string()).optional(),
 });

@@ -53,6 +53,8 @@ export function toStatusItems(rows: readonly DaemonRow[], source: RowSource, std
       supervisorAlive: source.alive,
       failure,
       fencingToken: first.fencingToken ?? null,
+      // The instances share their service's log files: each row carries the same count.
+      droppedLogLines: Math.max(0, ...instances.map((s) => s.droppedLogLines ?? 0)),
       ...(state === 'failed' && stderrTail ? { stderrTail: stderrTail(first.project.id, first.name) } : {}),
     };
   });

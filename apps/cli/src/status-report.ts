@@ -135,6 +135,9 @@ export function formatStatus(items: StatusItem[], colour: boolean): string {
     }
   }
   const lines = [table(header, rows)];
+  for (const item of items.filter((i) => i.droppedLogLines > 0)) {
+    lines.push('', `${item.name}: ${item.droppedLogLines} log line${item.droppedLogLines === 1 ? '' : 's'} dropped: the disk refused them (svc logs ${item.name} --events says when and why)`);
+  }
   for (const item of items.filter((i) => i.state === 'failed' || (!i.supervisorAlive && i.failure))) {
     lines.push('', `${item.name} ${item.state === 'failed' ? 'failed' : 'is not supervised'}: ${item.failure ?? 'gave up'}`, ...(item.stderrTail ?? []).map((l) => `  ${l}`));
   }

@@ -32,7 +32,7 @@ it('svc status --json items match the exported schema in every state, and errors
   ]);
   const web = items.find((i) => i.name === 'web')!;
   expect(Object.keys(web).sort()).toEqual(
-    ['name', 'state', 'pid', 'supervisorPid', 'uptimeMs', 'restarts', 'lastExit', 'memoryBytes', 'cpuPercent', 'health', 'instances', 'project', 'supervisorAlive', 'failure', 'fencingToken'].sort(),
+    ['name', 'state', 'pid', 'supervisorPid', 'uptimeMs', 'restarts', 'lastExit', 'memoryBytes', 'cpuPercent', 'health', 'instances', 'project', 'supervisorAlive', 'failure', 'fencingToken', 'droppedLogLines'].sort(),
   );
   expect(items.find((i) => i.name === 'broken')!.stderrTail).toContain('no');
   for (const item of items) expect(STATUS_ITEM_STATES).toContain(item.state);

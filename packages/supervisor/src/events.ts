@@ -17,6 +17,7 @@ export type SupervisorEventType =
   | 'limit-exceeded'
   | 'report'
   | 'log-error'
+  | 'log-resumed'
   | 'lease-acquired'
   | 'lease-lost'
   | 'lease-released'

@@ -28,6 +28,7 @@ export class Journal {
   ) {
     if (!owned) return;
     for (const stream of ['stdout', 'stderr'] as const) {
+      logs[stream].on('write-ok', () => this.record('log-resumed', { stream, droppedLines: logs[stream].stats.droppedLines }));
       logs[stream].on('write-error', (error) =>
         this.record('log-error', { stream, error: (error as NodeJS.ErrnoException).code ?? error.message, droppedLines: logs[stream].stats.droppedLines }),
       );

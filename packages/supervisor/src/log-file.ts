@@ -3,6 +3,7 @@ import {
   chmodSync,
   closeSync,
   constants,
+  existsSync,
   fchmodSync,
   fstatSync,
   lstatSync,
@@ -11,6 +12,7 @@ import {
   renameSync,
   write,
 } from 'node:fs';
+import { dirname } from 'node:path';
 import { LogPathError } from './errors.js';
 
 export interface RotatingLogOptions {
@@ -40,11 +42,41 @@ export const SLACK_BYTES = 128 * 1024;
  * Creates `dir` (and parents) and makes it 0700 whatever the umask; refuses a symlink or a
  * non-directory at that path.
  */
+/** An errno code with what it means for a log, in words: what the user has to fix. */
+export function diskProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    EACCES: `permission denied (uid ${process.getuid?.() ?? '?'})`,
+    EPERM: `permission denied (uid ${process.getuid?.() ?? '?'})`,
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+    EROFS: 'the file system is read-only',
+  };
+  return code === undefined ? String(error) : words[code] ? `${code}, ${words[code]}` : code;
+}
+
+/**
+ * A recursive mkdir says ENOENT where the disk refused (a read-only file system): making the
+ * first missing directory alone gets the real reason.
+ */
+function realMkdirError(dir: string, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
+  let missing = dir;
+  while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+  try {
+    mkdirSync(missing, { mode: 0o700 });
+  } catch (real) {
+    return real;
+  }
+  return error;
+}
+
 export function ensurePrivateDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new LogPathError(dir, `cannot create directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
+    const real = realMkdirError(dir, error);
+    throw new LogPathError(dir, `cannot create directory: ${diskProblem(real)}`, real);
   }
   const stat = lstatSync(dir);
   if (stat.isSymbolicLink()) throw new LogPathError(dir, 'it is a symbolic link');
@@ -60,7 +92,7 @@ export function openPrivateFile(path: string): number {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new LogPathError(path, 'a symbolic link was planted at the log path', error);
-    throw new LogPathError(path, `cannot open: ${code ?? String(error)}`, error);
+    throw new LogPathError(path, `cannot open: ${diskProblem(error)}`, error);
   }
   const stat = fstatSync(fd);
   if (!stat.isFile()) {
@@ -81,6 +113,7 @@ export function openPrivateFile(path: string): number {
 export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error]; 'write-ok': [] }> {
   readonly path: string;
   readonly #options: RotatingLogOptions;
+  /** -1 while the file cannot be opened (a rotation renamed it and the disk refused a new one). */
   #fd: number;
   #size: number;
   #queue: Buffer[] = [];
@@ -132,12 +165,19 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
-    closeSync(this.#fd);
+    if (this.#fd >= 0) closeSync(this.#fd);
   }
 
   #pump(): void {
     if (this.#writing || this.#queue.length === 0) {
       if (!this.#writing && this.#queue.length === 0) this.#settle();
+      return;
+    }
+    if (this.#fd < 0 && !this.#reopen()) {
+      // No file to write to (the disk refuses one): this batch is dropped and counted; the next
+      // batch tries again, so writing resumes as soon as the disk allows.
+      this.#dropBatch();
+      this.#pump();
       return;
     }
     if (this.#size > 0 && this.#size + this.#queue[0]!.length > this.#options.maxSizeBytes) {
@@ -147,6 +187,11 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
         // Rotation failed (disk full, permissions changed under us): keep appending to the
         // current file rather than losing lines; the error is reported and retried next batch.
         this.#reportError(error as Error);
+      }
+      if (this.#fd < 0) {
+        this.#dropBatch();
+        this.#pump();
+        return;
       }
     }
     const room = Math.max(this.#options.maxSizeBytes - this.#size, 1);
@@ -194,6 +239,7 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
   #rotate(): void {
     const { path, maxFiles } = this.#options;
     closeSync(this.#fd);
+    this.#fd = -1;
     try {
       for (let i = maxFiles - 1; i >= 1; i--) {
         try {
@@ -206,9 +252,38 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
       renameSync(path, `${path}.1`);
       this.stats.rotations++;
     } finally {
-      // Whatever happened, reopen the live path so lines keep flowing to a file.
-      this.#fd = openPrivateFile(path);
+      // Whatever happened, reopen the live path so lines keep flowing to a file. When even that
+      // fails (no room for a new file), #fd stays -1 and the next batch tries again.
+      this.#reopen();
+    }
+  }
+
+  /** Opens the live path again; false (the error reported) when the disk refuses. */
+  #reopen(): boolean {
+    try {
+      this.#fd = openPrivateFile(this.#options.path);
       this.#size = fstatSync(this.#fd).size;
+      return true;
+    } catch (error) {
+      this.#fd = -1;
+      this.#reportError(((error as { cause?: Error }).cause ?? error) as Error);
+      return false;
+    }
+  }
+
+  /** Drops the lines queued up to one batch, counted. */
+  #dropBatch(): void {
+    let bytes = 0;
+    let lines = 0;
+    while (this.#queue.length > 0 && (lines === 0 || bytes + this.#queue[0]!.length <= BATCH_BYTES)) {
+      bytes += this.#queue.shift()!.length;
+      lines++;
+    }
+    this.#queuedBytes -= bytes;
+    this.stats.droppedLines += lines;
+    if (this.#paused && this.#queuedBytes <= this.#options.maxBufferBytes / 2) {
+      this.#paused = false;
+      this.emit('drain');
     }
   }
 

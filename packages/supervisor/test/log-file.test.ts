@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RotatingLog } from '../src/log-file.js';
@@ -154,3 +154,70 @@ describe.runIf(canMount)('disk full (a 256 KB tmpfs)', () => {
     expect(sup.state).toBe('stopped');
   });
 });
+
+describe.runIf(canMount)('a rotation the disk refuses (no inode left for the new file, a 1 MB tmpfs)', () => {
+  let mnt = '';
+  const outer = new Harness();
+  beforeAll(() => {
+    mnt = outer.tempDir();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,nr_inodes=12,mode=0700', 'tmpfs', mnt]);
+  });
+  afterAll(async () => {
+    if (mnt && existsSync(mnt)) execFileSync('umount', ['-l', mnt]);
+    await outer.cleanup();
+  });
+
+  it('drops and counts what it cannot write, and writes again as soon as the disk allows: never silently stopped', async () => {
+    const path = join(mnt, 'app.log');
+    const log = new RotatingLog({ path, maxSizeBytes: 1024, maxFiles: 1, maxBufferBytes: 64 * 1024 });
+    const seen: string[] = [];
+    log.on('write-error', (error) => seen.push(`error ${(error as NodeJS.ErrnoException).code}`));
+    log.on('write-ok', () => seen.push('ok'));
+    // Every inode taken: the rename of a rotation works, the new file cannot be made.
+    const fillers: string[] = [];
+    for (let i = 0; ; i++) {
+      try {
+        writeFileSync(join(mnt, `fill-${i}`), '');
+        fillers.push(join(mnt, `fill-${i}`));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+        break;
+      }
+    }
+    for (let i = 0; i < 40; i++) log.writeLine(`before ${i} ${'x'.repeat(90)}`);
+    await log.flush();
+    expect(log.stats.rotations).toBe(1);
+    expect(log.stats.droppedLines).toBeGreaterThan(0);
+    expect(existsSync(path)).toBe(false);
+    expect(seen).toEqual(['error ENOSPC']);
+
+    // Room again: the next lines reach a new file, and the counts say what was lost.
+    rmSync(fillers[0]!);
+    const dropped = log.stats.droppedLines;
+    for (let i = 0; i < 5; i++) log.writeLine(`after ${i}`);
+    await log.flush();
+    expect(readFileSync(path, 'utf8')).toBe(['after 0', 'after 1', 'after 2', 'after 3', 'after 4', ''].join('\n'));
+    expect(log.stats.droppedLines).toBe(dropped);
+    expect(log.stats.writtenLines + log.stats.droppedLines).toBe(45);
+    expect(seen).toEqual(['error ENOSPC', 'ok']);
+    await log.close();
+  });
+});
+
+describe.runIf(canMount)('a read-only log directory', () => {
+  const outer = new Harness();
+  let mnt = '';
+  afterAll(async () => {
+    if (mnt && existsSync(mnt)) execFileSync('umount', ['-l', mnt]);
+    await outer.cleanup();
+  });
+
+  it('is refused at once, saying it is read-only (not a bare errno)', () => {
+    mnt = outer.tempDir();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,ro', 'tmpfs', mnt]);
+    expect(() => h.supervisor({ args: [fixture('notify.mjs')], logDir: join(mnt, 'logs') })).toThrow(
+      expect.objectContaining({ code: 'ELOG_PATH', message: expect.stringContaining('cannot create directory: EROFS, the file system is read-only') }),
+    );
+  });
+});
+
