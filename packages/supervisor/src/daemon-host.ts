@@ -286,6 +286,12 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
           name: serviceLockName(hosted.project.id, hosted.name),
           dir: this.paths.lockDir,
           metadata: { project: hosted.project.id, config: hosted.project.config, service: hosted.name, socket: this.paths.socketPath },
+          // Removed under it (the state directory cleaned by hand): taken again while the service runs.
+          onCompromised: () => {
+            hosted.lock = null;
+            if (hosted.service.isSettled) return;
+            this.#lock(hosted).catch((error: unknown) => process.stderr.write(`svc daemon: the lock of ${hosted.name} was removed and cannot be taken again: ${(error as Error).message}\n`));
+          },
         });
       } catch (error) {
         if (isLockError(error) && error.code === 'ELOCKED') throw new ServiceLockedError(hosted.name, (error as { holder?: unknown }).holder ?? null, error);

@@ -91,12 +91,25 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   checkOptions(options);
   const paths = daemonPaths(options.env ?? process.env, { ...(options.runDir ? { runDir: options.runDir } : {}), ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
   let lock: LockHandle;
+  // Its lock removed under it (the state directory cleaned by hand): taken again at once, so that
+  // a daemon started meanwhile finds it held (the lock's heartbeat notices within 2 s).
+  const lockOptions = {
+    name: paths.lockName,
+    dir: paths.lockDir,
+    metadata: { ...options.lockMetadata, socket: paths.socketPath, version: SUPERVISOR_VERSION, protocol: DAEMON_PROTOCOL },
+    onCompromised: () => void retakeLock(),
+  };
+  const retakeLock = async () => {
+    if (closing) return;
+    try {
+      lock = await acquireLock(lockOptions);
+      process.stderr.write(`svc daemon: its lock in ${paths.lockDir} was removed; taken again\n`);
+    } catch (error) {
+      process.stderr.write(`svc daemon: its lock in ${paths.lockDir} was removed and cannot be taken again: ${(error as Error).message}\n`);
+    }
+  };
   try {
-    lock = await acquireLock({
-      name: paths.lockName,
-      dir: paths.lockDir,
-      metadata: { ...options.lockMetadata, socket: paths.socketPath, version: SUPERVISOR_VERSION, protocol: DAEMON_PROTOCOL },
-    });
+    lock = await acquireLock(lockOptions);
   } catch (error) {
     if (isLockError(error) && error.code === 'ELOCKED') throw new DaemonLockedError((error as { holder?: unknown }).holder ?? null, error);
     throw error;
