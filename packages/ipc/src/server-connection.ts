@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { belowWriteLimit } from './socket-backpressure.js';
 import { IpcError, isIpcError } from './errors.js';
 import { decodeFrame, FrameReader } from './frame-reader.js';
 import { handlerErrorBody } from './handler-error.js';
@@ -69,7 +70,7 @@ export class ServerConnection {
       isOpen: () => this.state === 'open',
       isClosed: () => this.state === 'closed',
       write: (frame) => this.write(frame),
-      writable: () => this.writable(),
+      writable: () => (this.state === 'closed' ? Promise.resolve() : belowWriteLimit(this.socket, this.settings.maxWriteBufferBytes / 2)),
       replyError: (requestId, body) => this.replyError(requestId, body),
       onError: (error, method) => this.settings.onError?.(error, { method, connectionId: this.id }),
       changed: () => {
@@ -254,20 +255,6 @@ export class ServerConnection {
     this.write(encodeFrame({ jsonrpc: '2.0', id, error: body }, this.settings.maxFrameBytes * 2, 'an error response'));
     this.abortAll();
     this.endSocket();
-  }
-
-  private writable(): Promise<void> {
-    const socket = this.socket;
-    if (this.state === 'closed' || socket.destroyed || socket.writableLength <= this.settings.maxWriteBufferBytes / 2) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
   }
 
   private write(frame: string): void {
