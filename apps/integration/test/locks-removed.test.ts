@@ -21,7 +21,7 @@ it('the lock directory removed under a running daemon: the daemon and the servic
 
   rmSync(locks, { recursive: true, force: true });
   // The locks' heartbeat (every 2 s) notices, and each holder takes its lock again.
-  await waitUntil('the locks to be taken again', async () => {
+  await waitUntil('the locks to be taken again', () => {
     try {
       const holder = JSON.parse(readFileSync(path.join(locks, 'svc-daemon.lock', 'holder.json'), 'utf8')) as { pid: number };
       return holder.pid === daemonPid && readdirSync(locks).sort().join() === names.join();
