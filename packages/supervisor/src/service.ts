@@ -41,6 +41,8 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
   #transient = new Set<Supervisor>();
   #socket: ListenSocket | null = null;
   #state: SupervisorState = 'stopped';
+  /** Why the last start could not bind the listening socket (EADDRINUSE…): the service is `failed` until a start binds it. */
+  #bindFailure: string | null = null;
   #serial = 0;
   #closed = false;
   #reloading = false;
@@ -103,6 +105,11 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     return this.#queue.run('stop', async () => {
       await this.#stopAll();
       this.#closeSocket('stopped');
+      // A failure to bind is over once someone asked for the stop.
+      if (this.#bindFailure !== null) {
+        this.#bindFailure = null;
+        this.#update('stopped');
+      }
     });
   }
 
@@ -174,8 +181,9 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
   stats(): InstanceStats[] {
     const service = this.summary();
     const all = [...this.#members, ...this.#transient];
-    if (all.length === 0) return [{ ...idleStats(this.name), service }];
-    return all.map((m) => ({ ...m.stats(), service }));
+    const bind = this.#bindFailure === null ? {} : { failure: this.#bindFailure };
+    if (all.length === 0) return [{ ...idleStats(this.name), ...(this.#bindFailure === null ? {} : { state: 'failed' as const }), ...bind, service }];
+    return all.map((m) => ({ ...m.stats(), ...bind, service }));
   }
 
   /** The last stderr lines of the instances (the most recent failure's first). */
@@ -184,7 +192,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
   }
 
   get failure(): string | null {
-    return this.#members.map((m) => m.stats().failure).find((f) => f !== null) ?? null;
+    return this.#bindFailure ?? this.#members.map((m) => m.stats().failure).find((f) => f !== null) ?? null;
   }
 
   /** See Supervisor.recent: lines of every instance, in the order they arrived. */
@@ -225,7 +233,15 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
   }
 
   async #doStart(): Promise<void> {
-    await this.#openSocket();
+    try {
+      await this.#openSocket();
+      this.#bindFailure = null;
+    } catch (error) {
+      // Nothing was spawned: the service is failed with the reason, as a start that gave up is.
+      this.#bindFailure = error instanceof Error ? error.message : String(error);
+      this.#update('listen failed');
+      throw error;
+    }
     while (this.#members.length < this.#desired) this.#members.push(this.#create(this.#members.length));
     await firstFailure(this.#members.map((m) => m.start()));
   }
@@ -369,7 +385,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
   }
 
   #update(reason: string): void {
-    const next = serviceState(this.#members.map((m) => m.state));
+    const next = this.#bindFailure !== null ? 'failed' : serviceState(this.#members.map((m) => m.state));
     if (next !== this.#state) {
       const from = this.#state;
       this.#state = next;

@@ -195,15 +195,19 @@ describe('Service', () => {
     await expect(get(p)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
-  it('a port already taken fails start with ELISTEN and spawns nothing', async () => {
+  it('a port already taken fails start with ELISTEN, spawns nothing, and the service is failed saying why until a stop or a start that binds', async () => {
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     try {
       const busy = (taken.address() as net.AddressInfo).port;
       const s = service({ listen: { port: busy } });
       await expect(s.start()).rejects.toMatchObject({ code: 'ELISTEN', errno: 'EADDRINUSE', port: busy });
-      expect(s.stats()[0]!.spawns).toBe(0);
-      expect(s.state).toBe('stopped');
+      expect(s.stats()[0]).toMatchObject({ spawns: 0, state: 'failed', failure: expect.stringContaining('EADDRINUSE') });
+      expect(s.state).toBe('failed');
+      expect(s.failure).toMatch(/EADDRINUSE/);
+      expect(s.isSettled).toBe(true);
+      await s.stop();
+      expect([s.state, s.failure]).toEqual(['stopped', null]);
     } finally {
       taken.close();
     }
