@@ -3,6 +3,7 @@ import { readDaemonState, rowsAfterDaemon, serviceLogFile, SUPERVISOR_VERSION, t
 import { connect, paths } from './daemon.js';
 import { formatBytes, formatUptime, paint, table, type Colour } from './output.js';
 import type { StatusItem } from './status-item.js';
+import { leftoversOf } from './leftovers.js';
 import { toStatusItems } from './status-items.js';
 
 /*
@@ -64,6 +65,14 @@ async function fromStateFile(name: string | undefined, warnings: string[]): Prom
     warnings.push(`the svc daemon (pid ${lock.holder?.pid ?? '?'}) holds its lock but does not answer on ${p.socketPath}`);
   } else {
     rows = rowsAfterDaemon(state);
+    if (!state.exited) {
+      // Died: its guard should have killed every process of its services. Say so where it did not.
+      const left = leftoversOf(state.pid);
+      rows = rows.map((row) => {
+        const pids = left.get(row.name);
+        return pids ? { ...row, failure: `${row.failure ?? 'supervisor died'}; ${pids.length} of its processes still run, unsupervised (pids ${pids.join(', ')}): stop them with kill ${pids.join(' ')}` } : row;
+      });
+    }
   }
   return toStatusItems(
     rows.filter((row) => name === undefined || row.name === name),
