@@ -10,6 +10,7 @@ import {
   mkdirSync,
   openSync,
   renameSync,
+  statSync,
   write,
 } from 'node:fs';
 import { dirname } from 'node:path';
@@ -115,6 +116,8 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
   readonly #options: RotatingLogOptions;
   /** -1 while the file cannot be opened (a rotation renamed it and the disk refused a new one). */
   #fd: number;
+  /** The open file's identity: when the path no longer leads to it (deleted, replaced), it is opened again. */
+  #ino = 0;
   #size: number;
   #queue: Buffer[] = [];
   #queuedBytes = 0;
@@ -130,7 +133,9 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
     this.path = options.path;
     this.#options = options;
     this.#fd = openPrivateFile(options.path);
-    this.#size = fstatSync(this.#fd).size;
+    const st = fstatSync(this.#fd);
+    this.#size = st.size;
+    this.#ino = st.ino;
   }
 
   get queuedBytes(): number {
@@ -172,6 +177,12 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
     if (this.#writing || this.#queue.length === 0) {
       if (!this.#writing && this.#queue.length === 0) this.#settle();
       return;
+    }
+    // The file deleted under us (its directory removed by a cleaner or by hand): lines written to
+    // it would be lost from view, so the path is made and opened again.
+    if (this.#fd >= 0 && statSync(this.#options.path, { throwIfNoEntry: false })?.ino !== this.#ino) {
+      closeSync(this.#fd);
+      this.#fd = -1;
     }
     if (this.#fd < 0 && !this.#reopen()) {
       // No file to write to (the disk refuses one): this batch is dropped and counted; the next
@@ -261,8 +272,11 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
   /** Opens the live path again; false (the error reported) when the disk refuses. */
   #reopen(): boolean {
     try {
+      ensurePrivateDir(dirname(this.#options.path));
       this.#fd = openPrivateFile(this.#options.path);
-      this.#size = fstatSync(this.#fd).size;
+      const st = fstatSync(this.#fd);
+      this.#size = st.size;
+      this.#ino = st.ino;
       return true;
     } catch (error) {
       this.#fd = -1;
