@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { ActionResult } from '@svc/installers';
-import { connectDaemon, type DaemonRow } from '@svc/supervisor/client';
+import { connectDaemon, isFinalState, type DaemonRow } from '@svc/supervisor/client';
 import type { BaseCommand } from './base-command.js';
 import { clientOptions, CONTROL_TIMEOUT_MS, onDaemon } from './daemon.js';
 import { CliError } from './errors.js';
@@ -89,7 +89,7 @@ async function hostsOthers(target: { project: { id: string }; service: string })
   if (!connection) return false;
   try {
     const rows = await connection.client.call('status', {});
-    return rows.some((r) => !(r.project.id === target.project.id && r.name === target.service) && !['stopped', 'failed', 'crashed'].includes(r.service?.state ?? r.state));
+    return rows.some((r) => !(r.project.id === target.project.id && r.name === target.service) && !isFinalState(r.service?.state ?? r.state));
   } finally {
     await connection.close();
   }

@@ -8,6 +8,7 @@ import { InvalidOptionsError, ServiceLockedError, UnknownServiceError } from './
 import type { SupervisorEvent } from './events.js';
 import type { OrphanGuard } from './orphan-guard.js';
 import { Service, type ReloadResult, type ServiceOptions } from './service.js';
+import { endedUnasked } from './states.js';
 import { sameListen } from './service-options.js';
 
 /** A service of a project: what every admin call names. */
@@ -175,7 +176,7 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
 
   /** What a daemon that exits keeps: the rows of services that failed or crashed. */
   finalRows(): DaemonRow[] {
-    return this.rows().filter((row) => row.service.state === 'failed' || row.service.state === 'crashed' || row.state === 'failed' || row.state === 'crashed');
+    return this.rows().filter((row) => endedUnasked(row.service.state) || endedUnasked(row.state));
   }
 
   /** Nothing runs nor will by itself (kept rows are history, not work). */

@@ -20,6 +20,11 @@ export function isFinalState(state: SupervisorState): boolean {
   return FINAL_STATES.includes(state);
 }
 
+/** A final state nobody asked for (`failed`, `crashed`): what a daemon keeps to show after it exits. */
+export function endedUnasked(state: SupervisorState): boolean {
+  return isFinalState(state) && state !== 'stopped';
+}
+
 /**
  * The state of a service of several instances: the best one wins, so a service that serves from
  * one instance while another restarts is `running`; it is `stopped` or `failed` only when all are.
