@@ -25,12 +25,18 @@ export function awaitReadiness(
   hooks: { ready: () => void; timedOut: () => void },
 ): { ready: () => void } {
   let passed = false;
+  // Timers fire on whole milliseconds: a wait may end a fraction early, so the window is measured
+  // again when it does, and waited out to its end.
+  const afterWindow = () => {
+    if (run.exited || run.cause !== null) return;
+    const leftMs = run.spawnedAt + r.startWindowMs - now();
+    if (leftMs <= 0) hooks.ready();
+    else run.timers.set(Math.ceil(leftMs), afterWindow);
+  };
   const ready = () => {
     if (passed || run.exited || run.cause !== null) return;
     passed = true;
-    const leftMs = run.spawnedAt + r.startWindowMs - now();
-    if (leftMs <= 0) hooks.ready();
-    else run.timers.set(leftMs, () => run.exited || run.cause !== null || hooks.ready());
+    afterWindow();
   };
   if (r.type === 'none') {
     ready();
