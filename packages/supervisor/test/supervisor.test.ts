@@ -146,12 +146,16 @@ describe('Supervisor: the start window', () => {
     expect(events.some((e) => e.type === 'ready')).toBe(false);
   });
 
-  it('notify without a window is ready at READY=1', async () => {
-    const sup = h.supervisor({ args: [fixture('notify.mjs'), 'ipc'], readiness: { type: 'notify' } });
+  it('notify without a window is ready at READY=1: an exit after it is a crash, not a failed start', async () => {
+    // READY=1 at once, exit 1 two seconds later: no window to outlast, so the start succeeded.
+    const script = `process.send({ svc: 'ready' }); setTimeout(() => process.exit(1), 2000);`;
+    const sup = h.supervisor({ args: ['-e', script], readiness: { type: 'notify' }, restart: { policy: 'never' } });
     const events = recordEvents(sup);
     await sup.start();
     expect(sup.options.readiness.startWindowMs).toBe(0);
-    expect(events.find((e) => e.type === 'ready')!.startupMs as number).toBeLessThan(1000);
+    expect(sup.state).toBe('running');
+    await waitFor(() => sup.state === 'crashed', 'the crash');
+    expect(events.find((e) => e.type === 'exited')).toMatchObject({ code: 1, phase: 'run' });
   });
 
   it('a window as long as the readiness timeout is refused, naming both', () => {
