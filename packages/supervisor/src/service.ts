@@ -10,7 +10,7 @@ import { openServiceLogs } from './log-pipes.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import type { ResolvedSupervisorOptions } from './options.js';
 import { checkServiceOptions, resolveInstances, sameListen, type CheckedServiceOptions, type ResolvedListen, type ServiceOptions } from './service-options.js';
-import { idleStats, type InstanceStats, type ReloadResult, type ServiceSummary } from './stats.js';
+import { serviceRows, type InstanceStats, type ReloadResult, type ServiceSummary } from './stats.js';
 import { serviceState, type SupervisorState } from './states.js';
 import { Supervisor } from './supervisor.js';
 
@@ -179,11 +179,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
 
   /** One row per instance (replacements being started included), each with the service summary. */
   stats(): InstanceStats[] {
-    const service = this.summary();
-    const all = [...this.#members, ...this.#transient];
-    const bind = this.#bindFailure === null ? {} : { failure: this.#bindFailure };
-    if (all.length === 0) return [{ ...idleStats(this.name), ...(this.#bindFailure === null ? {} : { state: 'failed' as const }), ...bind, service }];
-    return all.map((m) => ({ ...m.stats(), ...bind, service }));
+    return serviceRows(this.name, [...this.#members, ...this.#transient].map((m) => m.stats()), this.summary(), this.#bindFailure);
   }
 
   /** The last stderr lines of the instances (the most recent failure's first). */

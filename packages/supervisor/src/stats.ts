@@ -83,3 +83,14 @@ export interface ReloadResult {
   replaced: number;
   warning: string | null;
 }
+
+/**
+ * A service's rows: one per instance (`rows`, each its Supervisor's stats), or one idle row when it
+ * has none; each with the service summary, and a failure to bind its socket as every row's failure.
+ */
+export function serviceRows(name: string, rows: SupervisorStats[], service: ServiceSummary, bindFailure: string | null): InstanceStats[] {
+  const bind = bindFailure === null ? {} : { failure: bindFailure };
+  if (rows.length === 0) return [{ ...idleStats(name), ...(bindFailure === null ? {} : { state: 'failed' as const }), ...bind, service }];
+  return rows.map((row) => ({ ...row, ...bind, service }));
+}
+
