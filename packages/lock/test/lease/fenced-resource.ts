@@ -6,7 +6,8 @@ import { createInterface } from 'node:readline';
  * token is at least the largest it has seen, and it records every request on the test's clock, so
  * "two holders at once" can be measured in one place. Requests are newline JSON, each answered
  * before the client sends the next:
- *   { op: 'write', token, who, forced? }   a holder's write (forced: sent on purpose after `lost`)
+ *   { op: 'write', token, who, forced?, checkedAt? }   a holder's write (forced: sent on purpose after
+ *                                          `lost`; checkedAt: wall-clock ms of its isHeld check)
  *   { op: 'enter' | 'exit', token, who }    a holder's turn begins / ends (race test)
  */
 
@@ -14,6 +15,9 @@ export interface Attempt {
   who: string;
   token: bigint;
   atMs: number;
+  /** Wall-clock ms (Date.now) at which the holder checked `isHeld` before this write, and when it arrived. */
+  checkedAt: number | null;
+  arrivedAt: number;
   accepted: boolean;
   forced: boolean;
 }
@@ -24,7 +28,12 @@ export interface FencedResource {
   /** Enter/exit problems: an enter while another holder is inside, or a token not above the last. */
   turnViolations: string[];
   turns: number;
-  /** Writes made while holding (not forced) that arrived after a newer holder's write: must be none. */
+  /**
+   * Writes whose holder checked `isHeld` after a newer holder had already written (not forced):
+   * must be none. A write checked before and delivered after (the holder paused between its check
+   * and its send) is the gap no client check can close: the fencing token refuses it, and
+   * `accepted` says so.
+   */
   overlaps(): Attempt[];
   /** Per token, the first and last write that arrived: the holders' active intervals, in token order. */
   intervals(): Array<{ token: bigint; who: string; fromMs: number; toMs: number; writes: number }>;
@@ -44,13 +53,13 @@ export async function startFencedResource(): Promise<FencedResource> {
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     createInterface({ input: socket }).on('line', (line) => {
-      const m = JSON.parse(line) as { op: string; token: string; who: string; forced?: boolean };
+      const m = JSON.parse(line) as { op: string; token: string; who: string; forced?: boolean; checkedAt?: number };
       const token = BigInt(m.token);
       let ok = true;
       if (m.op === 'write') {
         ok = token >= highest;
         if (ok) highest = token;
-        attempts.push({ who: m.who, token, atMs: performance.now(), accepted: ok, forced: m.forced === true });
+        attempts.push({ who: m.who, token, atMs: performance.now(), checkedAt: m.checkedAt ?? null, arrivedAt: Date.now(), accepted: ok, forced: m.forced === true });
       } else if (m.op === 'enter') {
         turns++;
         if (inside !== null) turnViolations.push(`${m.who} (token ${token}) entered while ${inside} was inside`);
@@ -75,10 +84,17 @@ export async function startFencedResource(): Promise<FencedResource> {
     overlaps() {
       const out: Attempt[] = [];
       let newest = -1n;
+      let newestSince = 0;
       for (const a of attempts) {
         if (a.forced) continue;
-        if (a.token < newest) out.push(a);
-        if (a.token > newest) newest = a.token;
+        if (a.token < newest) {
+          // Refused by the fence either way; an overlap only if it was checked after the newer write.
+          if (a.checkedAt === null || a.checkedAt >= newestSince || a.accepted) out.push(a);
+        }
+        if (a.token > newest) {
+          newest = a.token;
+          newestSince = a.arrivedAt;
+        }
       }
       return out;
     },
