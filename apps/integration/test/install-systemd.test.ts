@@ -6,7 +6,8 @@ import { afterAll, expect, it } from 'vitest';
 import { whyNoSystemd } from '../../../tooling/systemd-user.js';
 import { FIXTURES, SVC_BIN } from './helpers/paths.js';
 import { signal } from './helpers/processes.js';
-import { createSandbox } from './helpers/sandbox.js';
+import { freePort } from './helpers/http.js';
+import { createSandbox, exampleService } from './helpers/sandbox.js';
 
 
 const skipReason = whyNoSystemd();
@@ -22,6 +23,7 @@ interface Report {
   installWorker: { code: number; stderr: string };
   afterInstall: { active: string; enabled: string; mainPid: number; daemonPids: number[]; services: string[][]; unitFiles: string[]; execStart: string };
   afterReload: { mainPid: number; restarts: Array<[string, number]> };
+  slowDuringStop: { status?: number; body?: string; error?: string };
   afterLogout: { processes: number[] };
   afterLogin: { active: string; services: string[][]; mainPid: number };
   uninstallWorker: { code: number; stderr: string; services: string[][]; active: string };
@@ -33,10 +35,12 @@ it.skipIf(skipReason !== undefined)(
   `svc install against a real systemd --user: one unit for two services, started at login, reloaded, stopped with nothing left, uninstalled${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   async () => {
     const sb = createSandbox();
+    const apiPort = await freePort();
     const counter = path.join(FIXTURES, 'counter.mjs');
     sb.writeConfig({
       services: {
-        api: { command: process.execPath, args: [counter], stop: { timeout: '5s' } },
+        // The example server (drains on SIGTERM), asked for a slow answer while the unit stops.
+        api: exampleService(apiPort, { env: { LOCK: '0' }, stop: { timeout: '5s' } }),
         worker: { command: process.execPath, args: [counter], stop: { timeout: '12s' } },
       },
     });
@@ -44,7 +48,7 @@ it.skipIf(skipReason !== undefined)(
     dirs.push(work);
     const child = spawn(
       'unshare',
-      ['-m', '--propagation', 'private', path.join(FIXTURES, 'systemd-namespace.sh'), work, process.execPath, path.join(FIXTURES, 'systemd-install-driver.mjs'), SVC_BIN, sb.dir, sb.home],
+      ['-m', '--propagation', 'private', path.join(FIXTURES, 'systemd-namespace.sh'), work, process.execPath, path.join(FIXTURES, 'systemd-install-driver.mjs'), SVC_BIN, sb.dir, sb.home, String(apiPort)],
       { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     groups.push(child.pid!);
@@ -75,7 +79,9 @@ it.skipIf(skipReason !== undefined)(
       ['api', 1],
       ['worker', 1],
     ]);
-    // Logging out stops the unit: nothing of svc is left.
+    // Logging out stops the unit: SIGTERM to the daemon alone (KillMode=mixed), which stops api
+    // gracefully: the request in flight is answered. Then nothing of svc is left.
+    expect(report.slowDuringStop).toEqual({ status: 200, body: `${JSON.stringify({ sleptMs: 2000 })}\n` });
     expect(report.afterLogout.processes).toEqual([]);
     // Logging in starts it again, and with it every installed service.
     expect(report.afterLogin).toMatchObject({ active: 'active', services: [['api', 'running'], ['worker', 'running']] });

@@ -49,7 +49,10 @@ export function renderSystemdUnit(o: ResolvedInstallerOptions): { content: strin
     'Restart=on-failure',
     `RestartSec=${seconds(DEFAULTS.restartDelayMs)}`,
     `TimeoutStopSec=${seconds(o.stopTimeoutMs + DEFAULTS.stopMarginMs)}`,
-    'KillMode=control-group',
+    // SIGTERM to the supervisor alone, which stops its services gracefully (each drains once);
+    // whatever is left when it has exited, or at TimeoutStopSec, is killed with the whole group.
+    // `control-group` would send every service SIGTERM too: a second one, which aborts a drain.
+    'KillMode=mixed',
   ];
   if (o.logDir !== undefined) {
     const logFile = path.posix.join(o.logDir, `${o.serviceName.replace(/\.service$/, '')}.log`);

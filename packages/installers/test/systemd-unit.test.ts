@@ -100,7 +100,7 @@ describe('generated units', () => {
     expect(system).toContain('\nUser=www-data\n');
     expect(system).toContain('\nWantedBy=multi-user.target\n');
     expect(system).toContain('\nTimeoutStopSec=15\n');
-    expect(system).toContain('\nKillMode=control-group\n');
+    expect(system).toContain('\nKillMode=mixed\n');
     // `systemctl reload` sends the daemon SIGHUP, which reloads its services.
     expect(system).toContain('\nExecReload=/bin/kill -HUP $MAINPID\n');
     expect(system).toContain('\nRestart=on-failure\n');
