@@ -35,7 +35,7 @@ export function parseListen(value: string): NonNullable<ServiceDefinition['liste
 }
 
 /** Interpreters by extension; a file with none listed runs by itself (it needs its execute bit). */
-const INTERPRETERS: Record<string, string> = {
+export const INTERPRETERS: Record<string, string> = {
   '.js': process.execPath,
   '.mjs': process.execPath,
   '.cjs': process.execPath,
@@ -48,6 +48,16 @@ const INTERPRETERS: Record<string, string> = {
   '.php': 'php',
   '.pl': 'perl',
 };
+
+/** The interpreters in words, for the help: `node for .js .mjs …, python3 for .py, …`. */
+export function interpretersInWords(): string {
+  const byInterpreter = new Map<string, string[]>();
+  for (const [ext, interpreter] of Object.entries(INTERPRETERS)) {
+    const name = interpreter === process.execPath ? 'node' : interpreter;
+    byInterpreter.set(name, [...(byInterpreter.get(name) ?? []), ext]);
+  }
+  return [...byInterpreter].map(([name, exts]) => `${name} for ${exts.join(' ')}`).join(', ');
+}
 
 /**
  * Whether `svc start <arg>` names a script rather than a service: a file exists there and its

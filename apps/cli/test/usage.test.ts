@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from '@oclif/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTERPRETERS } from '../src/adhoc.js';
 import { COMMANDS } from '../src/commands.js';
 import { redactUrl } from '../src/commands/describe.js';
 import { ERROR_CODES } from '../src/errors.js';
@@ -180,11 +181,28 @@ describe('help that matches the code', () => {
     expect(missing).toEqual([]);
   });
 
-  it('the topics have descriptions of their own, not one of their commands’ summaries', async () => {
+  it('every topic has a description of its own, not one of its commands’ summaries, and svc --help shows it', async () => {
+    const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { oclif: { topics: Record<string, { description: string }> } };
+    const topics = [...new Set(ids.filter((id) => id.includes(':')).map((id) => id.split(':')[0]!))];
+    expect(Object.keys(pkg.oclif.topics).sort()).toEqual([...topics].sort());
+    const summaries = Object.values(COMMANDS).map((command) => command.summary);
     const help = await svc(['--help'], { env: env() });
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^ {2}config {2}Check the config file, or print it as the supervisor will use it\.$/m);
-    expect(help.stdout).toMatch(/^ {2}daemon {2}The per-user svc daemon: status, stop, restart, foreground run\.$/m);
+    const oneLine = help.stdout.replace(/\s+/g, ' ');
+    for (const topic of topics) {
+      const { description } = pkg.oclif.topics[topic]!;
+      expect(summaries, topic).not.toContain(description);
+      expect(oneLine, topic).toContain(` ${topic} ${description}`);
+    }
+  });
+
+  it('svc start --help names every extension a script is run by an interpreter for', async () => {
+    const help = await svc(['start', '--help'], { env: env() });
+    const oneLine = help.stdout.replace(/\s+/g, ' ');
+    for (const [ext, interpreter] of Object.entries(INTERPRETERS)) {
+      const name = interpreter === process.execPath ? 'node' : interpreter;
+      expect(oneLine, ext).toMatch(new RegExp(`${name} for [.\\w ]*\\${ext}\\b`));
+    }
   });
 
   it('SIGHUP and SIGTERM are described in the same words by svc run, svc daemon run and docs/cli.md', async () => {
@@ -192,6 +210,9 @@ describe('help that matches the code', () => {
     for (const command of [['run'], ['daemon', 'run']]) {
       const help = await svc([...command, '--help'], { env: env() });
       expect(oneLine(help.stdout), command.join(' ')).toContain(DAEMON_SIGNALS);
+      // What the daemon does on SIGHUP (foreground.ts: currentDefinition) is a reload, not a restart.
+      expect(oneLine(help.stdout), command.join(' ')).toMatch(/SIGHUP reloads every running service/);
+      expect(oneLine(help.stdout), command.join(' ')).not.toMatch(/SIGHUP restarts/);
     }
     const page = readFileSync(path.resolve(import.meta.dirname, '../../../docs/cli.md'), 'utf8');
     const rows = page.split('\n').filter((line) => /^\| `svc (daemon )?run/.test(line));

@@ -7,7 +7,7 @@ export type { ServiceDefinition } from './definition.js';
 export { SERVICE_DEFAULTS, SERVICE_OPTION_KEYS } from './service-options.js';
 export { DEFAULTS, LIMITS, SERVICE_NAME, resolveSupervisorOptions } from './options.js';
 export type { ResolvedSupervisorOptions, SupervisorOptions } from './options.js';
-export { parseDuration, parseSize, readDuration, readSize, MAX_DURATION_MS, MAX_SIZE_BYTES } from './units.js';
+export { parseDuration, parseSize, readDuration, readSize, MAX_DURATION_MS, MAX_SIZE_BYTES, DURATION_UNITS, SIZE_UNITS } from './units.js';
 export { parseEnv, readEnvFile } from './env-file.js';
 export { InvalidOptionsError, EnvFileError, isSupervisorError } from './errors.js';
 export type { OptionProblem } from './errors.js';

@@ -12,7 +12,7 @@ export { SERVICE_OPTION_KEYS } from './service-options.js';
 export { DEFINITION_KEYS, checkServiceDefinition, definitionProblems } from './definition.js';
 export type { ServiceDefinition } from './definition.js';
 export type { Duration, Size, UnitBounds, UnitReading } from './units.js';
-export { parseDuration, parseSize, readDuration, readSize, MAX_DURATION_MS, MAX_SIZE_BYTES } from './units.js';
+export { parseDuration, parseSize, readDuration, readSize, MAX_DURATION_MS, MAX_SIZE_BYTES, DURATION_UNITS, SIZE_UNITS } from './units.js';
 export { RESTART_TABLE, CLEAN_SIGNALS, classifyExit, shouldRestart } from './restart-policy.js';
 export type { RestartPolicy, ExitReason, ExitFacts } from './restart-policy.js';
 export { decideAfterExit } from './restart-decision.js';

@@ -16,9 +16,11 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
 /** The largest size any option takes (1 PiB): well past any machine, well inside exact doubles. */
 export const MAX_SIZE_BYTES = 2 ** 50;
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The units a duration string takes (lower-cased before the look-up), in milliseconds. */
+export const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const KIB = 1024;
-const SIZE_UNITS: Readonly<Record<string, number>> = {
+/** The units a size string takes (lower-cased before the look-up), in bytes: every one a power of 1024. */
+export const SIZE_UNITS: Readonly<Record<string, number>> = {
   b: 1,
   k: KIB,
   kb: KIB,

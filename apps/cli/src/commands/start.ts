@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { adhocProject } from '@svc/supervisor/client';
 import { DEFAULTS } from '@svc/supervisor/definition';
-import { adhocDefinition, checkAdhocName, isScript, READY_FORMS, scriptCommand, scriptName } from '../adhoc.js';
+import { adhocDefinition, checkAdhocName, interpretersInWords, isScript, READY_FORMS, scriptCommand, scriptName } from '../adhoc.js';
 import { BaseCommand } from '../base-command.js';
 import { findConfig } from '../config/find.js';
 import { onDaemon } from '../daemon.js';
@@ -24,7 +24,7 @@ export default class Start extends BaseCommand {
     '',
     'Without a config file: svc start <name> -- <command> [args…] starts an ad-hoc service (in the ad-hoc project)',
     'with this environment and working directory; svc start <script> [--name <name>] [-- args…] runs a script',
-    '(node for .js .mjs .cjs .ts, python3 for .py, bash for .sh; else the file itself), named after the file.',
+    `(${interpretersInWords()}; else the file itself), named after the file.`,
     '--ready, --instances and --listen shape an ad-hoc service as the config keys readiness, instances and listen do.',
   ].join('\n');
   static override examples = [

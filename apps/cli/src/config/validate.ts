@@ -13,7 +13,8 @@ export interface SvcConfig {
   services: Record<string, ServiceDefinition>;
 }
 
-const TOP_LEVEL = ['services'];
+/** The keys a config file takes at its top level (anything else is refused by name). */
+export const TOP_LEVEL = ['services'];
 
 function problem(path: string, message: string, value?: unknown): ConfigProblem {
   return value === undefined ? { path, message } : { path, message, value };
