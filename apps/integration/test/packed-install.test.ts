@@ -6,26 +6,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, whoAnswers } from './helpers/http.js';
+import { NPM_FLAGS, packAll, type Packed } from './helpers/packed.js';
 import { EXAMPLE_SERVER, REPO } from './helpers/paths.js';
 import { createSandbox, type Sandbox } from './helpers/sandbox.js';
 
 /*
- * svc as a stranger gets it: every package packed as it would be published (pnpm pack, which
- * turns workspace ranges into versions), installed with npm from those tarballs into an empty
- * prefix outside the workspace, globally and into a project, and driven from there. The npm
- * registry is reached only for the third-party dependencies (from npm's cache when it has them).
+ * svc as a stranger gets it: every package packed as it would be published, installed with npm
+ * from those tarballs into an empty prefix outside the workspace, globally and into a project,
+ * and driven from there (helpers/packed.ts).
  */
 const run = promisify(execFile);
-const PACKAGE_DIRS = [...readdirSync(path.join(REPO, 'packages')).map((d) => path.join(REPO, 'packages', d)), path.join(REPO, 'apps/cli'), path.join(REPO, 'apps/example-server')];
-const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
-
-interface Packed {
-  name: string;
-  private: boolean;
-  tarball: string;
-  /** The tarball unpacked: `<dir>/package/…`. */
-  dir: string;
-}
 
 let work: string;
 let packed: Packed[];
@@ -33,17 +23,7 @@ const published = () => packed.filter((p) => !p.private).map((p) => p.tarball);
 
 beforeAll(async () => {
   work = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'svc-packed-')));
-  const tarballs = path.join(work, 'tarballs');
-  packed = [];
-  for (const dir of PACKAGE_DIRS) {
-    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string; private?: boolean };
-    const { stdout } = await run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: dir });
-    const tarball = stdout.trim().split('\n').pop()!.trim();
-    const unpacked = path.join(work, 'unpacked', pkg.name.replace('/', '+'));
-    mkdirSync(unpacked, { recursive: true });
-    await run('tar', ['-xzf', tarball, '-C', unpacked]);
-    packed.push({ name: pkg.name, private: pkg.private === true, tarball, dir: unpacked });
-  }
+  packed = await packAll(work);
 }, 300_000);
 
 afterAll(() => {
