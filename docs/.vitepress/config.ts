@@ -4,26 +4,36 @@ export default defineConfig({
   title: 'svc',
   description: 'Keep services running, single, healthy and gracefully stoppable.',
   cleanUrls: true,
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   themeConfig: {
+    search: { provider: 'local' },
     nav: [
-      { text: 'Guide', link: '/' },
+      { text: 'Guide', link: '/guides/quick-start' },
       { text: 'CLI', link: '/cli' },
       { text: 'Packages', link: '/packages/lock' },
       { text: 'Decisions', link: '/decisions' },
     ],
     sidebar: [
       {
-        text: 'Introduction',
+        text: 'Guides',
         items: [
-          { text: 'What svc is', link: '/' },
-          { text: 'The svc CLI', link: '/cli' },
-          { text: 'Child ↔ supervisor protocol', link: '/protocol' },
-          { text: 'Decisions', link: '/decisions' },
+          { text: 'Quick start', link: '/guides/quick-start' },
+          { text: 'Migrating from PM2', link: '/guides/migrating-from-pm2' },
+          { text: 'Containers', link: '/guides/containers' },
+          { text: 'Kubernetes', link: '/guides/kubernetes' },
+          { text: 'systemd and launchd', link: '/guides/systemd-launchd' },
+          { text: 'Troubleshooting', link: '/guides/troubleshooting' },
+          { text: 'One active instance across hosts', link: '/guides/across-hosts' },
         ],
       },
       {
-        text: 'Guides',
-        items: [{ text: 'One active instance across hosts', link: '/guides/across-hosts' }],
+        text: 'Reference',
+        items: [
+          { text: 'The svc CLI', link: '/cli' },
+          { text: 'Configuration', link: '/config' },
+          { text: 'Child ↔ supervisor protocol', link: '/protocol' },
+          { text: 'Decisions', link: '/decisions' },
+        ],
       },
       {
         text: 'Packages',
