@@ -22,5 +22,6 @@ export function printAction(out: { log(message: string): void; logToStderr(messa
         : `lingering is off for ${result.linger.user}: the service starts only at login. Turn it on: ${result.linger.enableCommand} (or --linger)`,
     );
   }
-  for (const warning of result.warnings) out.logToStderr(`warning: ${warning.message}`);
+  // Lingering is said once, above, in the CLI's words (its flag is --linger, not the library's option).
+  for (const warning of result.warnings) if (!(result.linger && warning.code === 'WLINGER_OFF')) out.logToStderr(`warning: ${warning.message}`);
 }
