@@ -75,6 +75,10 @@ export async function runForeground(
   // Awaited to its end: returning earlier would let the process exit under the daemon.
   await daemon.done;
   const rows = daemon.status();
+  // Its output is the journal's (or the container's log): say why it ends with a failure.
+  for (const row of rows) {
+    if (row.service.state === 'failed') options.warn(`${row.name}${row.instance > 0 ? ` (instance ${row.instance})` : ''} failed: ${row.failure ?? 'see svc status'}`);
+  }
   return {
     services: Object.fromEntries(rows.map((row) => [`${row.project.config ?? 'adhoc'}/${row.name}`, row.service.state])),
     failed: rows.some((row) => row.service.state === 'failed'),
