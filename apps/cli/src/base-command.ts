@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import type { LoadedConfig } from './config/load.js';
 import { errorJson, errorLines, isSvcError } from './error-output.js';
@@ -63,6 +64,14 @@ export abstract class BaseCommand extends Command {
       }
       return undefined;
     }
+    const system = error as Error & { code?: unknown; syscall?: unknown; path?: unknown };
+    if (!this.jsonEnabled() && typeof system.code === 'string' && typeof system.syscall === 'string') {
+      // An operating-system refusal (a home that is not writable, a full disk): said as svc says
+      // its own errors, with the file it was about, not as a stack.
+      process.exitCode = 1;
+      for (const line of systemErrorLines(system as Error & { code: string; syscall: string; path?: unknown })) this.logToStderr(line);
+      return undefined;
+    }
     if (this.jsonEnabled() && !(error as { oclif?: { exit?: number } }).oclif) {
       process.exitCode = 1;
       this.logJson({ error: { code: (error as { code?: string }).code ?? 'EUNKNOWN', message: error.message } });
@@ -70,4 +79,16 @@ export abstract class BaseCommand extends Command {
     }
     return super.catch(error);
   }
+}
+
+/** `Error: cannot mkdir /x/state: permission denied (EACCES)`, and where svc keeps its files when that is the one. */
+function systemErrorLines(error: Error & { code: string; syscall: string; path?: unknown }): string[] {
+  const what = /^[A-Z0-9_]+: ([^,]+)/.exec(error.message)?.[1] ?? error.message;
+  const target = typeof error.path === 'string' ? ` ${error.path}` : '';
+  const lines = [`Error: cannot ${error.syscall}${target}: ${what} (${error.code})`];
+  const home = process.env.SVC_HOME;
+  if (home && typeof error.path === 'string' && path.resolve(error.path).startsWith(path.resolve(home))) {
+    lines.push(`svc keeps its sockets, locks, logs and state in SVC_HOME (${home}): make it writable for this user, or point SVC_HOME at a directory of its own`);
+  }
+  return lines;
 }
