@@ -36,7 +36,8 @@ export async function startServices(
   const failures: CliError[] = [];
   const environment = callerEnvironment();
   for (const { name, definition } of services) {
-    const rows = await connection.client.call('status', { project: project.id, service: name });
+    // A daemon this command just spawned hosts nothing yet: no need to ask what runs.
+    const rows = connection.spawned ? [] : await connection.client.call('status', { project: project.id, service: name });
     const current = rows.find((r) => r.state === 'running') ?? rows[0];
     const state = current?.service?.state ?? current?.state;
     let replacing: string[] = [];
