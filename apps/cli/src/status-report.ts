@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readDaemonState, rowsAfterDaemon, serviceLogFile, SUPERVISOR_VERSION, tailLog, type DaemonRow } from '@svc/supervisor/client';
+import { leftoverNote, leftoversOf, readDaemonState, rowsAfterDaemon, serviceLogFile, SUPERVISOR_VERSION, tailLog, type DaemonRow } from '@svc/supervisor/client';
 import { connect, paths } from './daemon.js';
 import { formatBytes, formatUptime, paint, table, type Colour } from './output.js';
 import type { StatusItem } from './status-item.js';
-import { leftoversOf } from './leftovers.js';
 import { toStatusItems } from './status-items.js';
 
 /*
@@ -64,15 +63,16 @@ async function fromStateFile(name: string | undefined, warnings: string[]): Prom
     rows = state.rows.map((row) => ({ ...row, failure: why }));
     warnings.push(`the svc daemon (pid ${lock.holder?.pid ?? '?'}) holds its lock but does not answer on ${p.socketPath}`);
   } else {
-    rows = rowsAfterDaemon(state);
-    if (!state.exited) {
-      // Died: its guard should have killed every process of its services. Say so where it did not.
-      const left = leftoversOf(state.pid);
-      rows = rows.map((row) => {
-        const pids = left.get(row.name);
-        return pids ? { ...row, failure: `${row.failure ?? 'supervisor died'}; ${pids.length} of its processes still run, unsupervised (pids ${pids.join(', ')}): stop them with kill ${pids.join(' ')}` } : row;
-      });
-    }
+    // A daemon that died: its guard should have killed every process of its services. Say so
+    // where it did not (a row kept from a dead daemon, by that daemon's pid, whoever kept it since).
+    const found = new Map<number, Map<string, number[]>>();
+    rows = rowsAfterDaemon(state).map((row) => {
+      const dead = row.deadDaemonPid;
+      if (dead === undefined) return row;
+      if (!found.has(dead)) found.set(dead, leftoversOf(dead));
+      const pids = found.get(dead)!.get(row.name);
+      return pids ? { ...row, failure: `${row.failure ?? 'supervisor died'}; ${leftoverNote(row.name, pids)}` } : row;
+    });
   }
   return toStatusItems(
     rows.filter((row) => name === undefined || row.name === name),

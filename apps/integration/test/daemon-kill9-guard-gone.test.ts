@@ -1,11 +1,11 @@
 import { expect, it } from 'vitest';
-import { freePort } from './helpers/http.js';
+import { freePort, whoAnswers } from './helpers/http.js';
 import { EXAMPLE_SERVER } from './helpers/paths.js';
 import { isAlive, processesOf, signal } from './helpers/processes.js';
 import { createSandbox, exampleService } from './helpers/sandbox.js';
 import { waitUntil } from './helpers/wait.js';
 
-it('a daemon killed after its orphan guard: svc status says which processes it left running, by pid, instead of only "supervisor died"', async () => {
+it('a daemon killed after its orphan guard: svc status names what it left running, svc start refuses a second copy, svc stop ends them', async () => {
   const sb = createSandbox();
   const port = await freePort();
   sb.writeConfig({ services: { web: exampleService(port) } });
@@ -23,10 +23,28 @@ it('a daemon killed after its orphan guard: svc status says which processes it l
 
   const dead = (await sb.item('web'))!;
   expect(dead).toMatchObject({ state: 'crashed', supervisorAlive: false });
-  expect(dead.failure).toMatch(new RegExp(`supervisor died .*; 1 of its processes still run, unsupervised \\(pids ${item.pid}\\): stop them with kill ${item.pid}$`));
+  expect(dead.failure).toMatch(new RegExp(`supervisor died .*; 1 of its processes still run, unsupervised \\(pids ${item.pid}\\): svc stop web ends them \\(or kill ${item.pid}\\)$`));
   expect((await sb.ok(['status'])).stdout).toContain(`still run, unsupervised (pids ${item.pid})`);
 
-  signal(item.pid!, 'SIGKILL');
-  await waitUntil('the orphan to be gone', () => processesOf(sb.home).filter((p) => p.cmdline.includes(EXAMPLE_SERVER)).length === 0);
-  expect((await sb.item('web'))!.failure).not.toMatch(/still run/);
+  // One copy, always: a start would bind a second server beside the one still serving. Refused,
+  // naming the pids, and nothing new is spawned; the new daemon's status says the same.
+  const servers = () => processesOf(sb.home).filter((p) => p.cmdline.includes(EXAMPLE_SERVER)).map((p) => p.pid);
+  const again = await sb.svc(['start', 'web']);
+  expect(again.code, again.stdout).toBe(1);
+  expect(again.stderr).toContain(`web not started: 1 of its processes from before its daemon (pid ${item.supervisorPid}) died still run, unsupervised (pids ${item.pid})`);
+  expect(servers()).toEqual([item.pid]);
+  expect(await whoAnswers(port)).toMatchObject({ pid: item.pid });
+  const json = await sb.svc(['start', 'web', '--json']);
+  expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'ELEFTOVERS', data: { service: 'web', pids: [item.pid] } } });
+  expect((await sb.item('web'))!.failure).toContain(`svc stop web ends them (or kill ${item.pid})`);
+
+  // svc stop ends them; then the service starts, once.
+  await sb.ok(['stop', 'web']);
+  await waitUntil('the orphan to be gone', () => servers().length === 0);
+  await sb.ok(['start', 'web']);
+  const started = (await sb.item('web'))!;
+  expect(started.state).toBe('running');
+  expect(servers()).toEqual([started.pid]);
+  expect(await whoAnswers(port)).toMatchObject({ pid: started.pid });
+  expect(started.failure ?? '').not.toMatch(/still run/);
 });

@@ -35,6 +35,7 @@ export type { DaemonRow, DaemonStateFile } from './daemon-state.js';
 export { SUPERVISOR_VERSION, DAEMON_PROTOCOL } from './version.js';
 export { isFinalState, FINAL_STATES, SUPERVISOR_STATES } from './states.js';
 export { tailLog } from './log-tail.js';
+export { leftoverNote, leftoversOf } from './leftovers.js';
 export { isSupervisorError } from './errors.js';
 export { MAX_LOG_LINES } from './daemon-methods.js';
 export type { HelloResult, LogEvent, LogsStream, DaemonMethods, ShutdownParams, ShutdownResult } from './daemon-methods.js';

@@ -4,7 +4,9 @@ import { acquireLock, isLockError, type LockHandle } from '@svc/lock';
 import { projectDirs, serviceLockName, type DaemonPaths, type ProjectRef } from './daemon-paths.js';
 import type { DaemonRow } from './daemon-state.js';
 import { checkServiceDefinition, type ServiceDefinition } from './definition.js';
-import { InvalidOptionsError, ServiceLockedError, UnknownServiceError } from './errors.js';
+import { DEFAULTS } from './defaults.js';
+import { InvalidOptionsError, LeftoverProcessesError, ServiceLockedError, UnknownServiceError } from './errors.js';
+import { leftoverNote, leftoversOf, stillLeftover, stopLeftovers } from './leftovers.js';
 import type { SupervisorEvent } from './events.js';
 import type { OrphanGuard } from './orphan-guard.js';
 import { Service, type ReloadResult, type ServiceOptions } from './service.js';
@@ -29,6 +31,8 @@ export interface StopResult {
   wasActive: boolean;
   /** The service's rows as it ended; it is no longer listed after this. */
   rows: DaemonRow[];
+  /** Processes a dead daemon had left running for it, ended by this stop. */
+  leftoversStopped?: number[];
 }
 
 export type ExportedService = ServiceTarget & ServiceSpec;
@@ -60,6 +64,8 @@ const keyOf = (project: string, name: string) => `${project}\u0000${name}`;
 export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorEvent & { project: string }]; removed: [string] }> {
   readonly #hosted = new Map<string, Hosted>();
   readonly #kept = new Map<string, DaemonRow[]>();
+  /** Per dead daemon's pid: the processes it left, by service name (as found when this host began). */
+  readonly #leftovers = new Map<number, Map<string, number[]>>();
   /** Adding, replacing and removing an entry happen one at a time per key. */
   readonly #mutations = new Map<string, Promise<unknown>>();
 
@@ -70,6 +76,9 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
     kept: readonly DaemonRow[],
   ) {
     super();
+    // A daemon that died may have left processes its guard could not end: found once, here, by
+    // its marker; then named in status, refused a second copy, and ended by a stop.
+    for (const pid of new Set(kept.map((row) => row.deadDaemonPid).filter((p) => p !== undefined))) this.#leftovers.set(pid, leftoversOf(pid));
     for (const row of kept) {
       const key = keyOf(row.project.id, row.name);
       this.#kept.set(key, [...(this.#kept.get(key) ?? []), row]);
@@ -87,6 +96,9 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
 
   async start(target: ServiceTarget, spec?: ServiceSpec): Promise<DaemonRow[]> {
     const key = keyOf(target.project.id, target.service);
+    // Its previous run's processes still live: a start would be a second copy.
+    const left = this.#leftoversOf(key, target.service);
+    if (left.length > 0) throw new LeftoverProcessesError(target.service, left, this.#kept.get(key)![0]!.deadDaemonPid!);
     const hosted = await this.#mutate(key, async () => {
       let current = this.#hosted.get(key);
       // A settled service started with a definition is started as that definition says now.
@@ -118,6 +130,13 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
     if (!hosted) {
       const kept = this.#kept.get(key);
       if (!kept) throw this.#unknown(target);
+      const left = this.#leftoversOf(key, target.service);
+      if (left.length > 0) {
+        const gone = await stopLeftovers(left, kept[0]!.deadDaemonPid!, DEFAULTS.stop.timeoutMs);
+        this.#kept.delete(key);
+        this.emit('changed');
+        return { wasActive: true, rows: kept, leftoversStopped: gone };
+      }
       this.#kept.delete(key);
       this.emit('changed');
       return { wasActive: false, rows: kept };
@@ -164,19 +183,28 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
 
   /** Instance rows of every hosted service (or those matching), then the kept rows. */
   rows(filter: { project?: string; service?: string } = {}): DaemonRow[] {
+    return this.#rows(filter, true);
+  }
+
+  /** `noteLeftovers`: say in a kept row's failure which of its processes still run (not kept on disk). */
+  #rows(filter: { project?: string; service?: string }, noteLeftovers: boolean): DaemonRow[] {
     const { project, service } = filter;
     const match = (p: string, n: string) => (project === undefined || p === project) && (service === undefined || n === service);
     const rows: DaemonRow[] = [];
     for (const hosted of this.#hosted.values()) {
       if (match(hosted.project.id, hosted.name)) rows.push(...hosted.service.stats().map((row) => ({ ...row, project: hosted.project })));
     }
-    for (const kept of this.#kept.values()) if (match(kept[0]!.project.id, kept[0]!.name)) rows.push(...kept);
+    for (const [key, kept] of this.#kept) {
+      if (!match(kept[0]!.project.id, kept[0]!.name)) continue;
+      const left = noteLeftovers ? this.#leftoversOf(key, kept[0]!.name) : [];
+      rows.push(...(left.length === 0 ? kept : kept.map((row) => ({ ...row, failure: `${row.failure ?? 'supervisor died'}; ${leftoverNote(row.name, left)}` }))));
+    }
     return rows;
   }
 
   /** What a daemon that exits keeps: the rows of services that failed or crashed. */
   finalRows(): DaemonRow[] {
-    return this.rows().filter((row) => endedUnasked(row.service.state) || endedUnasked(row.state));
+    return this.#rows({}, false).filter((row) => endedUnasked(row.service.state) || endedUnasked(row.state));
   }
 
   /** Nothing runs nor will by itself (kept rows are history, not work). */
@@ -223,6 +251,13 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
     const hosted = this.#hosted.get(keyOf(target.project.id, target.service));
     if (!hosted) throw this.#unknown(target);
     return hosted;
+  }
+
+  /** The live leftovers of a kept service (one a dead daemon left), by its name. */
+  #leftoversOf(key: string, name: string): number[] {
+    const dead = this.#kept.get(key)?.[0]?.deadDaemonPid;
+    const pids = dead === undefined ? undefined : this.#leftovers.get(dead)?.get(name);
+    return pids ? stillLeftover(pids, dead!) : [];
   }
 
   #unknown(target: ServiceTarget): UnknownServiceError {

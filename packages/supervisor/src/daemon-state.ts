@@ -7,6 +7,8 @@ import { isFinalState } from './states.js';
 /** One instance row of the daemon's status: the instance's stats, its service's summary, its project. */
 export interface DaemonRow extends InstanceStats {
   project: ProjectRef;
+  /** Kept from a daemon that died: its pid, which marks the processes it may have left (leftovers.ts). */
+  deadDaemonPid?: number;
 }
 
 /**
@@ -68,6 +70,17 @@ export function rowsAfterDaemon(state: DaemonStateFile): DaemonRow[] {
     .map((row) =>
       isFinalState(row.state)
         ? row
-        : { ...row, state: 'crashed', pid: null, uptimeMs: 0, memoryBytes: null, cpuPercent: null, processes: null, failure: why, service: { ...row.service, state: 'crashed', listen: null } },
+        : {
+            ...row,
+            state: 'crashed',
+            pid: null,
+            uptimeMs: 0,
+            memoryBytes: null,
+            cpuPercent: null,
+            processes: null,
+            failure: why,
+            deadDaemonPid: state.pid,
+            service: { ...row.service, state: 'crashed', listen: null },
+          },
     );
 }

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'ERELOAD_FAILED',
   'EDAEMON_VERSION',
   'EDAEMON_START',
+  'ELEFTOVERS',
 ] as const;
 
 export type SupervisorErrorCode = (typeof ERROR_CODES)[number];
@@ -162,6 +163,25 @@ export class ServiceLockedError extends SupervisorError {
     this.name = 'ServiceLockedError';
     this.service = service;
     this.holder = holder;
+  }
+}
+
+/**
+ * Processes of the service's previous run still live, unsupervised: their daemon died and its
+ * orphan guard could not end them. Starting it again would make a second copy.
+ */
+export class LeftoverProcessesError extends SupervisorError {
+  readonly service: string;
+  readonly pids: number[];
+
+  constructor(service: string, pids: number[], daemonPid: number) {
+    super(
+      'ELEFTOVERS',
+      `${service} not started: ${pids.length} of its processes from before its daemon (pid ${daemonPid}) died still run, unsupervised (pids ${pids.join(', ')}); a new start would be a second copy. End them with svc stop ${service} (or kill ${pids.join(' ')}), then start it`,
+    );
+    this.name = 'LeftoverProcessesError';
+    this.service = service;
+    this.pids = pids;
   }
 }
 

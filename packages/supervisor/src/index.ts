@@ -40,6 +40,7 @@ export {
   DaemonStartError,
   ListenError,
   ReloadFailedError,
+  LeftoverProcessesError,
   isSupervisorError,
 } from './errors.js';
 export type { SupervisorErrorCode, OptionProblem } from './errors.js';
@@ -53,3 +54,4 @@ export * from './client.js';
 export { formatMetrics } from './metrics.js';
 export type { MetricsRow } from './metrics.js';
 export { tailLog } from './log-tail.js';
+export { leftoverNote, leftoversOf } from './leftovers.js';
