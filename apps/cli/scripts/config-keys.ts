@@ -218,7 +218,7 @@ export const GROUPS: Group[] = [
       size('limits.memory', 'Resident memory (RSS) of the tree. 0: no limit.', { default: is(D.limits.memoryBytes), resolved: (c) => c.resolved.limits.memoryBytes }),
       { key: 'limits.cpu', type: 'number', default: is(D.limits.cpuPercent), resolved: (c) => c.resolved.limits.cpuPercent, about: 'CPU percent of the tree (100 = one core). 0: no limit.' },
       duration('limits.window', 'How long a limit must be exceeded without a break.', { default: is(D.limits.windowMs), resolved: (c) => c.resolved.limits.windowMs }),
-      duration('limits.sampleInterval', 'How often memory and CPU are sampled.', {
+      duration('limits.sampleInterval', 'How often memory and CPU are sampled while `memory` or `cpu` is set; without a limit they are sampled only when asked (`svc status`, metrics), at most this often.', {
         default: is(D.limits.sampleIntervalMs),
         resolved: (c) => c.resolved.limits.sampleIntervalMs,
         bounds: L.limits.sampleInterval,

@@ -44,6 +44,8 @@ export class InstanceRunner {
   status: string | null = null;
   /** The current run's resources, from the last sample; null when nothing runs. */
   resources: ResourceSample | null = null;
+  /** When `resources` was sampled (`now()` ms). */
+  #sampledAt = 0;
 
   readonly #notifyPath: string;
 
@@ -194,13 +196,33 @@ export class InstanceRunner {
     await this.#end(run, 'liveness');
   }
 
+  /**
+   * The current run's resources, sampled now when the last sample is older than the sample
+   * interval: without limits nothing samples in the background, and an idle supervisor reads
+   * /proc only when someone looks (status, metrics).
+   */
+  freshResources(): ResourceSample | null {
+    const run = this.#current;
+    if (!run || run.exited || !hasProc) return this.resources;
+    if (this.resources === null || this.o.now() - this.#sampledAt >= this.o.limits.sampleIntervalMs) this.#sample(run);
+    return this.resources;
+  }
+
+  #sample(run: Run): ReturnType<Run['sample']> {
+    const result = run.sample();
+    this.resources = result.sample;
+    this.#sampledAt = this.o.now();
+    return result;
+  }
+
+  /** Samples every interval while a memory or CPU limit is set: a breach is seen within its window. */
   #startSampler(): void {
     if (this.#sampler || !hasProc) return;
+    if (this.o.limits.memoryBytes === 0 && this.o.limits.cpuPercent === 0) return;
     this.#sampler = setInterval(() => {
       const run = this.#current;
       if (!run || run.exited) return;
-      const { sample, breach } = run.sample();
-      this.resources = sample;
+      const { breach } = this.#sample(run);
       if (breach) {
         this.hooks.record('limit-exceeded', { pid: run.pid, ...breach });
         void this.#end(run, 'limit');

@@ -148,7 +148,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
   }
 
   stats(): SupervisorStats {
-    const [run, now, resources, logs] = [this.#run, this.options.now(), this.#runner.resources, this.#journal.logCounts];
+    const [run, now, resources, logs] = [this.#run, this.options.now(), this.#runner.freshResources(), this.#journal.logCounts];
     const token = this.#leader?.fencingToken ?? null;
     return {
       name: this.options.name,

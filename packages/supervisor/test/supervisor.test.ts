@@ -297,6 +297,17 @@ describe('Supervisor: readiness and liveness', () => {
     await waitFor(() => (sup.stats().memoryBytes ?? 0) > 30 * 1024 * 1024 && sup.stats().cpuPercent !== null, 'a sample');
     expect(sup.stats()).toMatchObject({ state: 'running', processes: 1, pid: expect.any(Number) });
   });
+
+  it('without limits samples only when asked: stats() right after the start has the memory, and a second look within the interval reuses that sample', async () => {
+    // A long interval: no sample could come from a timer within this test.
+    const sup = h.supervisor({ args: [fixture('memory-hog.mjs'), '30'], readiness: { type: 'notify' }, limits: { sampleInterval: '1h' } });
+    await sup.start();
+    const first = sup.stats();
+    expect(first.memoryBytes ?? 0).toBeGreaterThan(0);
+    expect(first).toMatchObject({ processes: 1, cpuPercent: null });
+    // Asked again within the interval: the same sample, not a new read of /proc.
+    expect(sup.stats().memoryBytes).toBe(first.memoryBytes);
+  });
 });
 
 describe('Supervisor: stop', () => {
