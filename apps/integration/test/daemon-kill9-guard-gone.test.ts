@@ -39,7 +39,7 @@ it('a daemon killed after its orphan guard: svc status names what it left runnin
   expect((await sb.item('web'))!.failure).toContain(`svc stop web ends them (or kill ${item.pid})`);
 
   // svc stop ends them; then the service starts, once.
-  await sb.ok(['stop', 'web']);
+  expect((await sb.ok(['stop', 'web'])).stdout).toContain(`web stopped: ended 1 of its processes its dead daemon had left running (pids ${item.pid})`);
   await waitUntil('the orphan to be gone', () => servers().length === 0);
   await sb.ok(['start', 'web']);
   const started = (await sb.item('web'))!;

@@ -13,6 +13,8 @@ interface StopOutcome {
   notRunning: string[];
   /** Failed (or left by a daemon that died) and now cleared from `svc status`. */
   cleared: string[];
+  /** Processes a daemon that died had left running for a service, ended by this stop. */
+  leftoversEnded: Array<{ service: string; pids: number[] }>;
 }
 
 /** Stops that did not succeed: thrown after the others are reported. */
@@ -41,7 +43,7 @@ export default class Stop extends BaseCommand {
     if (args.name === ALL) [args.name, flags.all] = [undefined, true];
     if (!args.name && !flags.all) throw new CliError('EUSAGE', 'name a service, or pass --all');
     const found = findProject(flags.config);
-    const outcome: StopOutcome = { stopped: [], notRunning: [], cleared: [] };
+    const outcome: StopOutcome = { stopped: [], notRunning: [], cleared: [], leftoversEnded: [] };
     const failures: StopFailures = [];
     let connection: DaemonConnection | null;
     try {
@@ -94,7 +96,11 @@ export default class Stop extends BaseCommand {
     const failures: StopFailures = [];
     results.forEach((result, i) => {
       const name = targets[i]!.name;
-      if (result.status === 'fulfilled') (result.value.wasActive ? outcome.stopped : outcome.cleared).push(name);
+      if (result.status === 'fulfilled') {
+        (result.value.wasActive ? outcome.stopped : outcome.cleared).push(name);
+        const pids = result.value.leftoversStopped ?? [];
+        if (pids.length > 0) outcome.leftoversEnded.push({ service: name, pids });
+      }
       else if ((result.reason as { code?: string }).code === 'EUNKNOWN_SERVICE') outcome.notRunning.push(name);
       else failures.push(result.reason);
     });
@@ -130,7 +136,10 @@ export default class Stop extends BaseCommand {
 
   private report(outcome: StopOutcome, found?: FoundProject): StopOutcome {
     if (!this.jsonEnabled()) {
-      for (const name of outcome.stopped) this.log(`${name} stopped`);
+      for (const name of outcome.stopped) {
+        const left = outcome.leftoversEnded.find((l) => l.service === name);
+        this.log(left ? `${name} stopped: ended ${left.pids.length} of its processes its dead daemon had left running (pids ${left.pids.join(', ')})` : `${name} stopped`);
+      }
       for (const name of outcome.cleared) this.log(`${name} was not running (its failure is cleared)`);
       for (const name of outcome.notRunning) this.log(`${name} was not running`);
       if (found && outcome.stopped.length + outcome.cleared.length + outcome.notRunning.length === 0) this.log(`nothing runs in ${projectLabel(found.project)}`);
