@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allBlocks, type DocBlock } from '../../../tooling/doc-blocks.js';
 import { SCENARIOS, type ScenarioContext } from './helpers/doc-scenarios.js';
-import { NPM_FLAGS, packAll, type Packed } from './helpers/packed.js';
+import { importedPackages, NPM_FLAGS, packAll, type Packed } from './helpers/packed.js';
 import { createSandbox } from './helpers/sandbox.js';
 
 /*
@@ -36,17 +35,6 @@ let project: string;
 /** PATH with the npm shim and the packed CLI (installed globally into a prefix) first. */
 let pathEnv: string;
 let npmEnv: Record<string, string>;
-
-/** Bare package names a block imports or requires (third-party ones are installed for it). */
-function imported(code: string): string[] {
-  const names = new Set<string>();
-  for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)["']([^"'./][^"']*)["']/gm)) {
-    const spec = m[1]!;
-    if (spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0]!)) continue;
-    names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
-  }
-  return [...names];
-}
 
 beforeAll(async () => {
   work = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'svc-doc-examples-')));
@@ -82,7 +70,7 @@ beforeAll(async () => {
   project = path.join(work, 'project');
   mkdirSync(project);
   await run(realNpm, ['init', '-y'], { cwd: project });
-  const thirdParty = [...new Set(blocks.flatMap((b) => imported(b.code)))].filter((n) => !tarballOf.has(n)).sort();
+  const thirdParty = [...new Set(blocks.flatMap((b) => importedPackages(b.code)))].filter((n) => !tarballOf.has(n)).sort();
   await run(realNpm, ['install', ...NPM_FLAGS, ...tarballOf.values(), ...thirdParty], { cwd: project });
 }, 600_000);
 

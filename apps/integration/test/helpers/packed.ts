@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO } from './paths.js';
@@ -35,4 +36,17 @@ export async function packAll(work: string): Promise<Packed[]> {
     packed.push({ name: pkg.name, private: pkg.private === true, tarball, dir: unpacked });
   }
   return packed;
+}
+
+/** The bare package names a source text imports (`import … from "x"`, `import("x")`, `require("x")`), built-ins left out. */
+export function importedPackages(source: string): string[] {
+  const names = new Set<string>();
+  for (const match of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)["']([^"'./][^"']*)["']/gm)) {
+    const spec = match[1]!;
+    // A package name, not words in a comment that happen to follow "from".
+    if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w./-]*)?$/i.test(spec)) continue;
+    if (spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0]!)) continue;
+    names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+  }
+  return [...names];
 }
