@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { leftoverNote, leftoversOf, readDaemonState, rowsAfterDaemon, serviceLogFile, SUPERVISOR_VERSION, tailLog, type DaemonRow } from '@svc/supervisor/client';
+import { guardReportFile, leftoverNote, leftoversOf, readDaemonState, rowsAfterDaemon, serviceLogFile, SUPERVISOR_VERSION, tailLog, unendedOf, type DaemonRow } from '@svc/supervisor/client';
 import { connect, paths } from './daemon.js';
 import { formatBytes, formatUptime, paint, table, type Colour } from './output.js';
 import type { StatusItem } from './status-item.js';
@@ -65,13 +65,15 @@ async function fromStateFile(name: string | undefined, warnings: string[]): Prom
   } else {
     // A daemon that died: its guard should have killed every process of its services. Say so
     // where it did not (a row kept from a dead daemon, by that daemon's pid, whoever kept it since).
-    const found = new Map<number, Map<string, number[]>>();
+    // Those its guard could not end (another user's) are in the guard's report.
+    const found = new Map<number, { pids: Map<string, number[]>; unended: ReturnType<typeof unendedOf> }>();
     rows = rowsAfterDaemon(state).map((row) => {
       const dead = row.deadDaemonPid;
       if (dead === undefined) return row;
-      if (!found.has(dead)) found.set(dead, leftoversOf(dead));
-      const pids = found.get(dead)!.get(row.name);
-      return pids ? { ...row, failure: `${row.failure ?? 'supervisor died'}; ${leftoverNote(row.name, pids)}` } : row;
+      if (!found.has(dead)) found.set(dead, { pids: leftoversOf(dead), unended: unendedOf(guardReportFile(p, dead)) });
+      const pids = found.get(dead)!.pids.get(row.name) ?? [];
+      const unended = found.get(dead)!.unended.get(row.name) ?? [];
+      return pids.length + unended.length > 0 ? { ...row, failure: `${row.failure ?? 'supervisor died'}; ${leftoverNote(row.name, pids, unended)}` } : row;
     });
   }
   return toStatusItems(

@@ -25,6 +25,7 @@ export {
   adhocProject,
   configProject,
   daemonPaths,
+  guardReportFile,
   projectDirs,
   serviceLockName,
   serviceLogFile,
@@ -35,7 +36,8 @@ export type { DaemonRow, DaemonStateFile } from './daemon-state.js';
 export { SUPERVISOR_VERSION, DAEMON_PROTOCOL } from './version.js';
 export { isFinalState, FINAL_STATES, SUPERVISOR_STATES } from './states.js';
 export { tailLog } from './log-tail.js';
-export { leftoverNote, leftoversOf } from './leftovers.js';
+export { leftoverNote, leftoversOf, unendedOf } from './leftovers.js';
+export type { UnendedProcess } from './leftovers.js';
 export { isSupervisorError } from './errors.js';
 export { MAX_LOG_LINES } from './daemon-methods.js';
 export type { HelloResult, LogEvent, LogsStream, DaemonMethods, ShutdownParams, ShutdownResult } from './daemon-methods.js';

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { isAbsolute } from 'node:path';
 import { acquireLock, isLockError, type LockHandle } from '@svc/lock';
-import { projectDirs, serviceLockName, type DaemonPaths, type ProjectRef } from './daemon-paths.js';
+import { forgetGuardReports, guardReportFile, projectDirs, serviceLockName, type DaemonPaths, type ProjectRef } from './daemon-paths.js';
 import type { DaemonRow } from './daemon-state.js';
 import { checkServiceDefinition, type ServiceDefinition } from './definition.js';
 import { DEFAULTS } from './defaults.js';
 import { InvalidOptionsError, LeftoverProcessesError, ServiceLockedError, UnknownServiceError } from './errors.js';
-import { leftoverNote, leftoversOf, stillLeftover, stopLeftovers } from './leftovers.js';
+import { leftoverNote, leftoversOf, stillLeftover, stopLeftovers, unendedOf, type UnendedProcess } from './leftovers.js';
 import type { SupervisorEvent } from './events.js';
 import type { OrphanGuard } from './orphan-guard.js';
 import { Service, type ReloadResult, type ServiceOptions } from './service.js';
@@ -78,7 +78,9 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
     super();
     // A daemon that died may have left processes its guard could not end: found once, here, by
     // its marker; then named in status, refused a second copy, and ended by a stop.
-    for (const pid of new Set(kept.map((row) => row.deadDaemonPid).filter((p) => p !== undefined))) this.#leftovers.set(pid, leftoversOf(pid));
+    const dead = new Set(kept.map((row) => row.deadDaemonPid).filter((p) => p !== undefined));
+    for (const pid of dead) this.#leftovers.set(pid, leftoversOf(pid));
+    forgetGuardReports(paths, dead);
     for (const row of kept) {
       const key = keyOf(row.project.id, row.name);
       this.#kept.set(key, [...(this.#kept.get(key) ?? []), row]);
@@ -197,7 +199,8 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
     for (const [key, kept] of this.#kept) {
       if (!match(kept[0]!.project.id, kept[0]!.name)) continue;
       const left = noteLeftovers ? this.#leftoversOf(key, kept[0]!.name) : [];
-      rows.push(...(left.length === 0 ? kept : kept.map((row) => ({ ...row, failure: `${row.failure ?? 'supervisor died'}; ${leftoverNote(row.name, left)}` }))));
+      const unended = noteLeftovers ? this.#unendedOf(key, kept[0]!.name) : [];
+      rows.push(...(left.length + unended.length === 0 ? kept : kept.map((row) => ({ ...row, failure: `${row.failure ?? 'supervisor died'}; ${leftoverNote(row.name, left, unended)}` }))));
     }
     return rows;
   }
@@ -258,6 +261,12 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
     const dead = this.#kept.get(key)?.[0]?.deadDaemonPid;
     const pids = dead === undefined ? undefined : this.#leftovers.get(dead)?.get(name);
     return pids ? stillLeftover(pids, dead!) : [];
+  }
+
+  /** Those of a kept service's processes its dead daemon's guard could not end that still live. */
+  #unendedOf(key: string, name: string): UnendedProcess[] {
+    const dead = this.#kept.get(key)?.[0]?.deadDaemonPid;
+    return dead === undefined ? [] : (unendedOf(guardReportFile(this.paths, dead)).get(name) ?? []);
   }
 
   #unknown(target: ServiceTarget): UnknownServiceError {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { realpathSync } from 'node:fs';
+import { readdirSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { resolveRunDir, resolveStateDir } from '@svc/lock/dirs';
 
@@ -18,6 +18,7 @@ import { resolveRunDir, resolveStateDir } from '@svc/lock/dirs';
  *   <state dir>/logs/daemon.log                    the daemon's own output
  *   <state dir>/logs/<project>/<name>.{out.log,err.log,events.jsonl}
  *   <state dir>/daemon-state.json                  what the daemon hosts (read when it is gone)
+ *   <state dir>/orphan-guard-<daemon pid>.txt      what a dead daemon's guard could not end
  */
 
 /** The project of services started without a config file (`svc start name -- cmd`). */
@@ -75,6 +76,25 @@ export function configProject(configFile: string): ProjectRef {
   // node:crypto loads only when a project is named: `svc status` never needs it.
   const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return { id: `cfg-${createHash('sha256').update(real).digest('hex').slice(0, 12)}`, config: real };
+}
+
+/** Where the orphan guard of the daemon `daemonPid` lists what it could not end (orphan-guard.ts). */
+export function guardReportFile(paths: DaemonPaths, daemonPid: number): string {
+  return path.join(paths.stateDir, `orphan-guard-${daemonPid}.txt`);
+}
+
+/** Removes the guard reports of dead daemons that no kept row stands for any more (`keep`: their pids). */
+export function forgetGuardReports(paths: DaemonPaths, keep: ReadonlySet<number>): void {
+  let names: string[];
+  try {
+    names = readdirSync(paths.stateDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^orphan-guard-(\d+)\.txt$/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && pid !== process.pid && !keep.has(pid)) rmSync(path.join(paths.stateDir, name), { force: true });
+  }
 }
 
 /** The lock a service's host holds while the service is active. */

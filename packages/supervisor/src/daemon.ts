@@ -3,7 +3,7 @@ import { acquireLock, isLockError, type LockHandle } from '@svc/lock';
 import { createIpcServer, type IpcServer } from '@svc/ipc';
 import { ServiceHost, type ExportedService, type ServiceSpec, type ServiceTarget, type StopResult } from './daemon-host.js';
 import { daemonMethods, type DaemonApi, type HelloResult } from './daemon-methods.js';
-import { daemonPaths, type DaemonPaths } from './daemon-paths.js';
+import { daemonPaths, guardReportFile, type DaemonPaths } from './daemon-paths.js';
 import { readDaemonState, rowsAfterDaemon, writeDaemonState, type DaemonRow } from './daemon-state.js';
 import { ClosedError, DaemonLockedError, InvalidOptionsError } from './errors.js';
 import type { LogStream, SupervisorEvent } from './events.js';
@@ -120,7 +120,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   // which would otherwise delay the first answer), or by the first service start if that is sooner:
   // it exists before any service process does.
   let guard: OrphanGuard | null = null;
-  const orphanGuard = (): OrphanGuard => (guard ??= createOrphanGuard());
+  const orphanGuard = (): OrphanGuard => (guard ??= createOrphanGuard({ reportFile: guardReportFile(paths, process.pid) }));
   const host = new ServiceHost(paths, orphanGuard, previous.state ? rowsAfterDaemon(previous.state) : []);
   const startedAt = new Date().toISOString();
   const exitWhenIdle = options.exitWhenIdle ?? DAEMON_DEFAULTS.exitWhenIdle;

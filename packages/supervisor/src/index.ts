@@ -54,4 +54,5 @@ export * from './client.js';
 export { formatMetrics } from './metrics.js';
 export type { MetricsRow } from './metrics.js';
 export { tailLog } from './log-tail.js';
-export { leftoverNote, leftoversOf } from './leftovers.js';
+export { leftoverNote, leftoversOf, unendedOf } from './leftovers.js';
+export type { UnendedProcess } from './leftovers.js';

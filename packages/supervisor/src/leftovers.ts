@@ -48,9 +48,69 @@ export function stillLeftover(pids: readonly number[], daemonPid: number): numbe
   return pids.filter((pid) => environmentOf(pid)?.some((v) => v.startsWith(marker)) === true);
 }
 
-/** What `svc status` adds to a row whose processes outlived their daemon. */
-export function leftoverNote(name: string, pids: readonly number[]): string {
-  return `${pids.length} of its processes still run, unsupervised (pids ${pids.join(', ')}): svc stop ${name} ends them (or kill ${pids.join(' ')})`;
+/** A process a dead daemon's orphan guard could not end: another user's (it ran a setuid program). */
+export interface UnendedProcess {
+  pid: number;
+  /** Its real user id now, null when it cannot be read. */
+  uid: number | null;
+}
+
+/** `<start time> <state>` of a process from /proc/<pid>/stat; null when it is gone. */
+function statOf(pid: number): { start: string; state: string } | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = fields.slice(fields.lastIndexOf(') ') + 2).split(' ');
+    return { state: rest[0]!, start: rest[19]! };
+  } catch {
+    return null;
+  }
+}
+
+function uidOf(pid: number): number | null {
+  try {
+    const line = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return line ? Number(line[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the orphan guard of a dead daemon reported it could not end (`reportFile`, written by the
+ * guard: `pid start-time service` per line), by service name: only those still alive as the same
+ * process (same start time, so a reused pid is not one of them).
+ */
+export function unendedOf(reportFile: string): Map<string, UnendedProcess[]> {
+  const found = new Map<string, UnendedProcess[]>();
+  let text: string;
+  try {
+    text = readFileSync(reportFile, 'utf8');
+  } catch {
+    return found; // none: the guard ended everything (or never acted)
+  }
+  for (const line of text.split('\n')) {
+    const [pidText, start, name] = line.trim().split(' ');
+    const pid = Number(pidText);
+    if (!Number.isInteger(pid) || pid <= 0 || start === undefined || name === undefined) continue;
+    const stat = statOf(pid);
+    if (stat === null || stat.start !== start || stat.state === 'Z') continue;
+    found.set(name, [...(found.get(name) ?? []), { pid, uid: uidOf(pid) }]);
+  }
+  return found;
+}
+
+/**
+ * What `svc status` adds to a row whose processes outlived their daemon: those svc can end
+ * (`pids`, by their marker) and those the daemon's guard could not (`unended`, another user's).
+ */
+export function leftoverNote(name: string, pids: readonly number[], unended: readonly UnendedProcess[] = []): string {
+  const notes: string[] = [];
+  if (pids.length > 0) notes.push(`${pids.length} of its processes still run, unsupervised (pids ${pids.join(', ')}): svc stop ${name} ends them (or kill ${pids.join(' ')})`);
+  if (unended.length > 0) {
+    const who = unended.map((p) => `${p.pid}${p.uid === null ? '' : ` (uid ${p.uid})`}`).join(', ');
+    notes.push(`${unended.length} of its processes could not be ended when its daemon died and still run as another user (pids ${who}): svc cannot signal them; end them as that user or root (kill ${unended.map((p) => p.pid).join(' ')})`);
+  }
+  return notes.join('; ');
 }
 
 /**
