@@ -28,13 +28,13 @@ export class HealthError extends Error {
   }
 }
 
-/** Thrown by `createHealth` and `addCheck` for an option that is missing, of the wrong type or out of range. */
+/** Thrown by `createHealth`, `addCheck` and `instrument` for an option that is missing, of the wrong type or out of range. */
 export class InvalidOptionError extends HealthError {
   readonly option: string;
   readonly value: unknown;
 
-  constructor(option: string, value: unknown, expected: string) {
-    super('EHEALTH_INVALID_OPTION', `@svc/health: option "${option}" is ${describe(value)}; expected ${expected}.`);
+  constructor(option: string, value: unknown, expected: string, cause?: unknown) {
+    super('EHEALTH_INVALID_OPTION', `@svc/health: option "${option}" is ${describe(value)}; expected ${expected}.`, cause === undefined ? undefined : { cause });
     this.name = 'InvalidOptionError';
     this.option = option;
     this.value = value;

@@ -7,6 +7,9 @@ import { createHealthMetrics } from './metrics.js';
 import { statusLine, type NotifyLine } from './notifier.js';
 import { ENDPOINT_NAMES, resolveHealthOptions, type HealthOptions } from './options.js';
 import { overallStatus, type HealthReport } from './report.js';
+import { createRequestInstrumenter, type RequestInstrumentation } from './request-instrumenter.js';
+import type { InstrumentOptions } from './request-options.js';
+import type { InstrumentTarget } from './server-instrumentation.js';
 import { assertTransition, type HealthState } from './state.js';
 import { linkToSupervisor } from './supervisor-env.js';
 
@@ -37,7 +40,14 @@ export interface Health {
   removeCheck(name: string): boolean;
   /** Runs the checks (through the cache) and returns every field of every result. */
   check(): Promise<HealthReport>;
-  /** Stops the heartbeat, closes the notify connection, releases the checks' monitors and unregisters the metrics. */
+  /**
+   * Counts a server's requests (by method, status class and route pattern, with a duration
+   * histogram), its requests in flight and its open connections, in this handle's registry.
+   * `target`: a node:http / node:https server (Express: the one `app.listen()` returns), or a
+   * Fastify instance before it listens. Call it before the server accepts connections.
+   */
+  instrument(target: InstrumentTarget, options?: InstrumentOptions): RequestInstrumentation;
+  /** Stops the heartbeat, closes the notify connection, releases the checks' monitors, uninstalls every instrument() and unregisters the metrics. */
   close(): void;
 }
 
@@ -105,6 +115,12 @@ export function createHealth(options: HealthOptions = {}): Health {
     }
   };
 
+  const requests = createRequestInstrumenter({
+    registry: resolved.registry,
+    prefix: resolved.metricsPrefix,
+    logger: resolved.logger,
+    now: resolved.now,
+  });
   const handler = createHttpHandler({
     options: resolved,
     checks,
@@ -113,6 +129,7 @@ export function createHealth(options: HealthOptions = {}): Health {
     logger: resolved.logger,
     state: () => state,
     hasBeenReady: () => hasBeenReady,
+    answered: (req, path) => requests.probeAnswered(req, path),
   });
 
   const paths = ENDPOINT_NAMES.flatMap((name) => {
@@ -152,6 +169,10 @@ export function createHealth(options: HealthOptions = {}): Health {
       const results = await checks.runAll();
       return { status: overallStatus(results), state, checks: results };
     },
+    instrument(target, instrumentOptions) {
+      if (closed) throw new ClosedError('instrument');
+      return requests.instrument(target, instrumentOptions);
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -159,6 +180,7 @@ export function createHealth(options: HealthOptions = {}): Health {
       heartbeat = undefined;
       notifier.close();
       checks.close();
+      requests.close();
       metrics.close();
     },
   };

@@ -23,6 +23,8 @@ export interface HandlerContext {
   logger: HealthLogger;
   state: () => HealthState;
   hasBeenReady: () => boolean;
+  /** Told of each request the handler answers, with the path it matched (for request metrics). */
+  answered: (req: IncomingMessage, path: string) => void;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -73,11 +75,13 @@ export function createHttpHandler(context: HandlerContext): HealthRequestListene
   return function healthHandler(req, res, next) {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
-    const endpoint = routes.get(query === -1 ? url : url.slice(0, query));
+    const path = query === -1 ? url : url.slice(0, query);
+    const endpoint = routes.get(path);
     if (endpoint === undefined) {
       if (typeof next === 'function') next();
       return false;
     }
+    context.answered(req, path);
     const head = req.method === 'HEAD';
     if (!head && req.method !== 'GET') {
       send(res, false, 405, errorBody('EMETHOD'), JSON_TYPE, { allow: ALLOW });

@@ -24,6 +24,10 @@ export { eventLoopDelayCheck, EVENT_LOOP_CHECK_DEFAULTS, type EventLoopDelayChec
 export { memoryCheck, type MemoryCheckOptions } from './memory-check.js';
 export { CHECK_CODES, RESPONSE_CODES, type CheckCode, type ResponseCode } from './codes.js';
 export type { HealthRequestListener } from './http-handler.js';
+export { REQUEST_METRICS_DEFAULTS, type InstrumentOptions } from './request-options.js';
+export { HTTP_METHODS, OTHER_METHOD, UNMATCHED_ROUTE, OTHER_ROUTE, ABORTED_STATUS_CLASS } from './request-labels.js';
+export type { RequestInstrumentation } from './request-instrumenter.js';
+export type { FastifyLike, InstrumentTarget } from './server-instrumentation.js';
 export type { HealthReport, OverallStatus } from './report.js';
 export {
   ERROR_CODES,

@@ -1,7 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readMarkdownTable } from '../../../tooling/docs-table.js';
-import { CHECK_CODES, CHECK_DEFAULTS, DEFAULTS, ERROR_CODES, EVENT_LOOP_CHECK_DEFAULTS, RESPONSE_CODES, THRESHOLD_CHECK_DEFAULTS } from '../src/index.js';
+import {
+  CHECK_CODES,
+  CHECK_DEFAULTS,
+  DEFAULTS,
+  ERROR_CODES,
+  EVENT_LOOP_CHECK_DEFAULTS,
+  HTTP_METHODS,
+  OTHER_METHOD,
+  REQUEST_METRICS_DEFAULTS,
+  RESPONSE_CODES,
+  THRESHOLD_CHECK_DEFAULTS,
+} from '../src/index.js';
 
 const page = fileURLToPath(new URL('../../../docs/packages/health.md', import.meta.url));
 
@@ -40,6 +52,18 @@ describe('docs page tables', () => {
     for (const [option, value] of Object.entries(expected)) expect(builtin.find((row) => row.option === option)?.default, option).toBe(value);
     const constantless = builtin.filter((row) => !(row.option! in expected)).map((row) => row.option).sort();
     expect(constantless).toEqual(['memoryCheck.maxHeapUsedBytes', 'memoryCheck.maxRssBytes', 'thresholdCheck.max', 'thresholdCheck.measure', 'thresholdCheck.unit']);
+  });
+
+  it('### Request metrics options matches REQUEST_METRICS_DEFAULTS, and ### Labels lists the methods', () => {
+    const rows = readMarkdownTable(page, 'Request metrics options');
+    expect(rows.map((row) => row.option).sort()).toEqual(['durationBuckets', 'maxRoutes', 'route']);
+    expect(rows.find((row) => row.option === 'durationBuckets')?.default).toBe(REQUEST_METRICS_DEFAULTS.durationBuckets.join(', '));
+    expect(rows.find((row) => row.option === 'maxRoutes')?.default).toBe(String(REQUEST_METRICS_DEFAULTS.maxRoutes));
+    const text = readFileSync(page, 'utf8');
+    const labels = text.slice(text.indexOf('### Labels'), text.indexOf('### Cardinality'));
+    const methods = /- `method`: (.*?); any\n/s.exec(labels)?.[1]?.replace(/\s+/g, ' ');
+    expect(methods).toBe(HTTP_METHODS.map((m) => `\`${m}\``).join(', '));
+    expect(labels).toContain(`is \`${OTHER_METHOD}\``);
   });
 
   it('## Errors, ## Check codes and ## Response codes list exactly the exported codes', () => {

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,6 +40,49 @@ describe('Express', () => {
     cleanups.push(close);
     expect((await get(`${url}/ops/alive`)).status).toBe(200);
     expect((await get(`${url}/alive`)).status).toBe(404);
+  });
+});
+
+describe('request metrics recipes', () => {
+  const counted = async (health: Health, route: string) =>
+    (await health.registry.metrics()).includes(`svc_health_http_requests_total{method="GET",status_class="2xx",route="${route}"} 1`);
+
+  it('node:http: health.instrument(server, { route })', async () => {
+    const health = make();
+    const server = createServer((req, res) => {
+      if (health.handler(req, res)) return;
+      res.end('hello');
+    });
+    health.instrument(server, { route: (req) => (req.url?.startsWith('/users/') ? '/users/:id' : undefined) });
+    const { url, close } = await listen(server);
+    cleanups.push(close);
+    await get(`${url}/users/42`);
+    expect(await counted(health, '/users/:id')).toBe(true);
+  });
+
+  it('Express: health.instrument(app.listen(…))', async () => {
+    const health = make();
+    const app = express();
+    app.use(health.handler);
+    app.get('/users/:id', (_req, res) => void res.send('user'));
+    const server = await new Promise<Server>((resolve) => {
+      const listening: Server = app.listen(0, '127.0.0.1', () => resolve(listening));
+      health.instrument(listening);
+    });
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/users/42`);
+    expect(await counted(health, '/users/:id')).toBe(true);
+  });
+
+  it('Fastify: health.instrument(app) before app.listen()', async () => {
+    const health = make();
+    const app = Fastify();
+    health.instrument(app);
+    app.get('/users/:id', () => 'user');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => app.close());
+    await get(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/users/42`);
+    expect(await counted(health, '/users/:id')).toBe(true);
   });
 });
 
