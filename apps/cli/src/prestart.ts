@@ -11,7 +11,8 @@ import { ALL } from './usage.js';
  * before anything else is loaded (this module's imports are the spawn entry and the config finder
  * only), so that it boots while this process loads and checks the config (from its validated
  * copy when unchanged); then the daemon is asked to start the service, and the outcome printed as the
- * command prints it. 'continue' for anything else (no config, an unknown name, an invalid config,
+ * command prints it. The start is handed to the daemon at once (its stdin), so that it spawns the
+ * service as soon as it holds its lock; the start call then collects it. 'continue' for anything else (no config, an unknown name, an invalid config,
  * a daemon that cannot be reached): the command then does the whole job and reports it. A daemon
  * spawned for a start that does not happen is asked to exit again before this returns, so an
  * invalid config leaves nothing running.
@@ -22,20 +23,32 @@ export async function prestart(name: string, options: { json: boolean }): Promis
   // Looking for the config is a few stat calls: with none, there is nothing to spawn a daemon for.
   const configFile = findConfig(process.cwd());
   if (configFile === null) return 'continue';
-  let spawned: SpawnedDaemon | null = null;
+  let spawned: SpawnedDaemon | null;
   try {
     spawned = spawnDaemonEarly(clientOptions());
   } catch {
     // Cannot even spawn (an unwritable home): the command reports it in its own words.
     return 'continue';
   }
+  try {
+    return await startWith(spawned, configFile, name, options);
+  } finally {
+    // Whatever happened, the daemon's stdin ends (a no-op once the start was handed over).
+    spawned?.handOver(null);
+  }
+}
+
+async function startWith(spawned: SpawnedDaemon | null, configFile: string, name: string, options: { json: boolean }): Promise<'handled' | 'continue'> {
   const client = import('@svc/supervisor/client');
   const dismiss = async (): Promise<'continue'> => {
-    if (spawned) await (await client).dismissDaemon(spawned, clientOptions());
+    if (spawned) {
+      spawned.handOver(null);
+      await (await client).dismissDaemon(spawned, clientOptions());
+    }
     return 'continue';
   };
   // Everything below loads while the daemon boots.
-  const { loadConfigFile } = await import('./config/load.js');
+  const [{ loadConfigFile }, { callerEnvironment }] = await Promise.all([import('./config/load.js'), import('./daemon.js')]);
   let config: LoadedConfig;
   try {
     config = await loadConfigFile(configFile, { keepCopy: true });
@@ -45,6 +58,10 @@ export async function prestart(name: string, options: { json: boolean }): Promis
   }
   const definition = config.services[name];
   if (!definition) return dismiss();
+  // The daemon we spawned begins this start as soon as it holds its lock, before it serves; the
+  // start call below collects the outcome by this token.
+  const handoff = spawned ? `${process.pid.toString(36)}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}` : undefined;
+  if (spawned && handoff) spawned.handOver({ token: handoff, project: config.project, service: name, definition, environment: callerEnvironment() });
   const [{ ensureDaemon }, { errorJson, errorLines, isSvcError }, { withSpinner }, { startServices }] = await Promise.all([
     client,
     import('./error-output.js'),
@@ -60,7 +77,9 @@ export async function prestart(name: string, options: { json: boolean }): Promis
   }
   const lines: string[] = [];
   try {
-    const result = await withSpinner(`starting ${name}`, () => startServices(connection, config.project, [{ name, definition }], (line) => lines.push(line)));
+    const result = await withSpinner(`starting ${name}`, () =>
+      startServices(connection, config.project, [{ name, definition }], (line) => lines.push(line), connection.spawned && handoff ? { handoff } : {}),
+    );
     process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : lines.map((l) => `${l}\n`).join(''));
     return 'handled';
   } catch (error) {

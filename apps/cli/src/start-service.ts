@@ -30,7 +30,8 @@ export async function startServices(
   project: ProjectRef,
   services: Array<{ name: string; definition: ServiceDefinition }>,
   log: (line: string) => void,
-  options: { force?: boolean } = {},
+  /** `handoff`: the token of the start handed to a daemon this command spawned (prestart.ts): collected, not begun again. */
+  options: { force?: boolean; handoff?: string } = {},
 ): Promise<StartResult> {
   const result: StartResult = { started: [], alreadyRunning: [], differs: [], replaced: [] };
   const failures: CliError[] = [];
@@ -58,7 +59,8 @@ export async function startServices(
     try {
       // --force on a service running another definition: a restart with this one.
       const method = replacing.length > 0 ? 'restart' : 'start';
-      started = await connection.client.call(method, { project, service: name, definition, environment }, { timeoutMs: CONTROL_TIMEOUT_MS });
+      const handoff = method === 'start' && options.handoff !== undefined ? { handoff: options.handoff } : {};
+      started = await connection.client.call(method, { project, service: name, definition, environment, ...handoff }, { timeoutMs: CONTROL_TIMEOUT_MS });
     } catch (error) {
       const { code, data } = error as { code?: string; data?: { stderrTail?: unknown; lastExit?: { code?: unknown; signal?: unknown } | null } };
       if (code !== 'ESTART_FAILED' && code !== 'ESTOPPED') throw error;

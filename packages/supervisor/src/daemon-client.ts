@@ -101,6 +101,8 @@ export async function ensureDaemon(options: DaemonClientOptions = {}, spawned: S
  * until the spawned process has exited or stays. Resolves true when the process is gone.
  */
 export async function dismissDaemon(spawned: SpawnedDaemon, options: DaemonClientOptions = {}): Promise<boolean> {
+  // Nothing to hand over: its stdin ends (or it would wait for it).
+  spawned.handOver(null);
   const timeoutMs = options.spawnTimeoutMs ?? DAEMON_CLIENT_DEFAULTS.spawnTimeoutMs;
   const deadline = performance.now() + timeoutMs;
   while (!spawned.exited && performance.now() < deadline) {

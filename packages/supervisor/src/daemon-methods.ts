@@ -25,7 +25,8 @@ export interface LogEvent {
 /** What the admin methods do; the daemon implements it, the method table checks what reaches it. */
 export interface DaemonApi {
   hello: () => HelloResult;
-  start: (target: ServiceTarget, spec: ServiceSpec | undefined) => Promise<DaemonRow[]>;
+  /** `handoff`: the token of a start handed over at spawn (daemon-spawn.ts), whose outcome this call collects. */
+  start: (target: ServiceTarget, spec: ServiceSpec | undefined, handoff?: string) => Promise<DaemonRow[]>;
   stop: (target: ServiceTarget) => Promise<StopResult>;
   restart: (target: ServiceTarget, spec: ServiceSpec | undefined) => Promise<DaemonRow[]>;
   reload: (target: ServiceTarget, spec: ServiceSpec | undefined) => Promise<ReloadResult & { rows: DaemonRow[] }>;
@@ -87,6 +88,13 @@ export interface SpecParams extends TargetParams {
   environment?: Record<string, string> | null;
 }
 
+/** A start's params, with the token of the start its caller handed over when it spawned the daemon. */
+export interface StartParams extends SpecParams {
+  handoff?: string;
+}
+
+const HANDOFF_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+
 export interface ScaleParams extends TargetParams {
   instances: number;
 }
@@ -119,6 +127,28 @@ function specParams(params: unknown): SpecParams {
     throw new Error('expected environment: an object of strings, or null');
   }
   return { ...t, definition: p.definition as ServiceDefinition, environment: environment as Record<string, string> | null };
+}
+
+function startParams(params: unknown): StartParams {
+  const spec = specParams(params);
+  const { handoff } = params as Params;
+  if (handoff === undefined) return spec;
+  if (typeof handoff !== 'string' || !HANDOFF_TOKEN.test(handoff)) throw new Error('expected handoff: 1-64 letters, digits, "_", "-"');
+  return { ...spec, handoff };
+}
+
+/**
+ * A start handed over at spawn (the daemon's stdin, daemon-spawn.ts): JSON of a start's params
+ * with a definition and a token. Throws naming what is wrong.
+ */
+export function parseHandoff(text: string): { target: ServiceTarget; spec: ServiceSpec; token: string } {
+  const parsed: unknown = JSON.parse(text);
+  const p = specParams(parsed);
+  const { token } = parsed as Params;
+  const spec = specOf(p);
+  if (spec === undefined) throw new Error('expected definition: an object');
+  if (typeof token !== 'string' || !HANDOFF_TOKEN.test(token)) throw new Error('expected token: 1-64 letters, digits, "_", "-"');
+  return { target: targetOf(p), spec, token };
 }
 
 function specOf(p: SpecParams): ServiceSpec | undefined {
@@ -175,7 +205,7 @@ function shutdownParams(params: unknown): ShutdownParams | null {
 export function daemonMethods(api: DaemonApi) {
   return defineMethods({
     hello: callMethod({ validate: none, handle: () => api.hello() }),
-    start: callMethod({ validate: specParams, handle: (p) => api.start(targetOf(p), specOf(p)) }),
+    start: callMethod({ validate: startParams, handle: (p) => api.start(targetOf(p), specOf(p), p.handoff) }),
     stop: callMethod({ validate: target, handle: (p) => api.stop(targetOf(p)) }),
     restart: callMethod({ validate: specParams, handle: (p) => api.restart(targetOf(p), specOf(p)) }),
     reload: callMethod({ validate: specParams, handle: (p) => api.reload(targetOf(p), specOf(p)) }),

@@ -39,20 +39,48 @@ export function pathsOf(options: DaemonClientOptions): DaemonPaths {
 export interface SpawnedDaemon {
   readonly pid: number | undefined;
   readonly exited: { code: number | null; signal: string | null } | null;
+  /**
+   * Spawned with `handoff`: hands it one start to begin as soon as it holds its lock, before its
+   * socket serves (null: none — always call it once, so the daemon's stdin ends). Then call
+   * `start` with `handoff: token` to collect the outcome. A no-op for a daemon spawned without.
+   */
+  handOver(start: DaemonHandoff | null): void;
 }
 
-/** Spawns a daemon detached (its own session, cwd /), its output appended to its log file. */
-export function spawnDaemon(options: DaemonClientOptions = {}): SpawnedDaemon {
+/** A start handed over at spawn: the `start` call's params, and a token (1-64 of [A-Za-z0-9_-]) to collect it by. */
+export interface DaemonHandoff {
+  token: string;
+  project: { id: string; config: string | null };
+  service: string;
+  definition: object;
+  environment: Record<string, string> | null;
+}
+
+/**
+ * Spawns a daemon detached (its own session, cwd /), its output appended to its log file.
+ * `handoff`: its stdin is a pipe for `handOver`.
+ */
+export function spawnDaemon(options: DaemonClientOptions = {}, spawnOptions: { handoff?: boolean } = {}): SpawnedDaemon {
   const paths = pathsOf(options);
   mkdirSync(path.dirname(paths.logFile), { recursive: true, mode: 0o700 });
   const log = openSync(paths.logFile, 'a', 0o600);
-  const watch: { pid: number | undefined; exited: SpawnedDaemon['exited'] } = { pid: undefined, exited: null };
+  const watch: { pid: number | undefined; exited: SpawnedDaemon['exited']; handOver: SpawnedDaemon['handOver'] } = { pid: undefined, exited: null, handOver: () => undefined };
   try {
     const env = Object.fromEntries(Object.entries(options.env ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));
     // node:child_process is required here, not imported: `svc status` loads this module and never spawns.
     const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-    const child = spawn(options.execPath ?? process.execPath, [options.entry ?? daemonEntry()], { detached: true, stdio: ['ignore', log, log], env, cwd: '/' });
+    const child = spawn(options.execPath ?? process.execPath, [options.entry ?? daemonEntry()], { detached: true, stdio: [spawnOptions.handoff ? 'pipe' : 'ignore', log, log], env, cwd: '/' });
     watch.pid = child.pid;
+    const stdin = child.stdin;
+    if (stdin) {
+      // The pipe must not keep this process alive; a daemon that died early must not crash it (EPIPE).
+      (stdin as unknown as { unref?: () => void }).unref?.();
+      stdin.on('error', () => undefined);
+      watch.handOver = (start) => {
+        if (stdin.writableEnded) return;
+        stdin.end(start === null ? '' : JSON.stringify(start));
+      };
+    }
     child.once('exit', (code, signal) => (watch.exited = { code, signal }));
     child.once('error', (error) => (watch.exited = { code: null, signal: `spawn error: ${error.message}` }));
     child.unref();
@@ -69,6 +97,6 @@ export function spawnDaemon(options: DaemonClientOptions = {}): SpawnedDaemon {
  * or with `dismissDaemon` when the work turns out to need no daemon.
  */
 export function spawnDaemonEarly(options: DaemonClientOptions = {}): SpawnedDaemon | null {
-  return existsSync(pathsOf(options).socketPath) ? null : spawnDaemon(options);
+  return existsSync(pathsOf(options).socketPath) ? null : spawnDaemon(options, { handoff: true });
 }
 

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { acquireLock, isLockError, type LockHandle } from '@svc/lock';
 import { createIpcServer, type IpcServer } from '@svc/ipc';
 import { ServiceHost, type ExportedService, type ServiceSpec, type ServiceTarget, type StopResult } from './daemon-host.js';
-import { daemonMethods, type DaemonApi, type HelloResult } from './daemon-methods.js';
+import { daemonMethods, parseHandoff, type DaemonApi, type HelloResult } from './daemon-methods.js';
 import { daemonPaths, guardReportFile, type DaemonPaths } from './daemon-paths.js';
 import { readDaemonState, rowsAfterDaemon, writeDaemonState, type DaemonRow } from './daemon-state.js';
 import { ClosedError, DaemonLockedError, InvalidOptionsError } from './errors.js';
@@ -22,6 +22,8 @@ export const DAEMON_DEFAULTS = {
   stateWriteDelayMs: 50,
   /** How often the daemon checks that its socket file is still there (a cleaner may remove the run directory). */
   socketCheckMs: 1_000,
+  /** How long the outcome of a start handed over at spawn waits for its client's start call. */
+  handoffKeepMs: 60_000,
 } as const;
 
 export interface DaemonOptions {
@@ -44,6 +46,12 @@ export interface DaemonOptions {
    * leaves that service running as it is, and is written to stderr naming why.
    */
   currentDefinition?: (target: ServiceTarget) => Promise<ServiceSpec['definition'] | null>;
+  /**
+   * A start handed over by the client that spawned this daemon (what it wrote on the daemon's
+   * stdin, `parseHandoff`; null or empty: none): begun as soon as the lock is held, before the
+   * socket serves; that client's `start` call with the same token collects its outcome.
+   */
+  handoff?: Promise<string | null>;
 }
 
 export interface Daemon {
@@ -176,9 +184,41 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
       checkIdle();
     }
   };
+  // A start handed over at spawn begins now (at the next await: before the socket serves).
+  const handoffs = new Map<string, { target: ServiceTarget; outcome: Promise<DaemonRow[]> }>();
+  const handoffRead = (options.handoff ?? Promise.resolve(null)).then(
+    (text) => {
+      if (!text || closing) return;
+      let handoff: ReturnType<typeof parseHandoff>;
+      try {
+        handoff = parseHandoff(text);
+      } catch (error) {
+        process.stderr.write(`svc daemon: ignoring the start handed over at spawn: ${(error as Error).message}\n`);
+        return;
+      }
+      const outcome = tracked(() => host.start(handoff.target, handoff.spec));
+      // Collected by its client's start call; uncollected (that client died), it is in the service's state.
+      outcome.catch(() => undefined);
+      handoffs.set(handoff.token, { target: handoff.target, outcome });
+      setTimeout(() => handoffs.delete(handoff.token), DAEMON_DEFAULTS.handoffKeepMs).unref();
+    },
+    () => undefined,
+  );
+  const sameTarget = (a: ServiceTarget, b: ServiceTarget) => a.project.id === b.project.id && a.service === b.service;
   const api: DaemonApi = {
     hello: (): HelloResult => ({ version: SUPERVISOR_VERSION, protocol: DAEMON_PROTOCOL, pid: process.pid, startedAt, socket: paths.socketPath }),
-    start: (target, spec) => tracked(() => host.start(target, spec)),
+    start: (target, spec, token) =>
+      tracked(async () => {
+        if (token !== undefined) {
+          await handoffRead;
+          const handoff = handoffs.get(token);
+          if (handoff && sameTarget(handoff.target, target)) {
+            handoffs.delete(token);
+            return handoff.outcome;
+          }
+        }
+        return host.start(target, spec);
+      }),
     stop: (target) => tracked(() => host.stop(target), false),
     restart: (target, spec) => tracked(() => host.restart(target, spec)),
     reload: (target, spec) => tracked(() => host.reload(target, spec)),

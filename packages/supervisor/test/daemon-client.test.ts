@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { daemonPaths, serviceLogFile } from '../src/daemon-paths.js';
+import type { DaemonRow } from '../src/daemon-state.js';
+import type { ServiceDefinition } from '../src/definition.js';
 import { adhocProject, connectDaemon, createDaemon, dismissDaemon, ensureDaemon, spawnDaemonEarly, SUPERVISOR_VERSION, waitForDaemonGone, withDaemon, type DaemonConnection } from '../src/index.js';
 import { Harness, NODE, fixture, processesWithEnv, waitFor } from './helpers.js';
 
@@ -122,4 +126,50 @@ describe('daemon client', () => {
     expect(await b.client.call('shutdown', null)).toEqual({ stopped: 1 });
     await d.done;
   });
+
+  it('a start handed over at spawn begins without any call; the spawning client collects it by its token, the service spawned once', async () => {
+    const env = home();
+    const spawned = spawnDaemonEarly({ env, entry })!;
+    const definition: ServiceDefinition = { command: NODE, args: [fixture('http-server.mjs')], cwd: process.cwd(), readiness: { type: 'notify' } };
+    spawned.handOver({ token: 'cli-1', project: adhocProject, service: 'handed', definition, environment: { HANDED: 'yes' } });
+    const connection = await ensureDaemon({ env, entry }, spawned);
+    connections.push(connection);
+    // Nobody asked for a start over the socket: the daemon began it from its stdin.
+    let running: DaemonRow | undefined;
+    for (const deadline = performance.now() + 15_000; !running && performance.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+      running = (await connection.client.call('status', {})).find((r) => r.name === 'handed' && r.state === 'running');
+    }
+    if (!running) throw new Error('the handed-over service never ran');
+    const rows = await connection.client.call('start', { project: adhocProject, service: 'handed', definition, environment: null, handoff: 'cli-1' });
+    expect(rows.map((r) => [r.name, r.state, r.pid])).toEqual([['handed', 'running', running.pid]]);
+    // The handed-over environment is the one the service got.
+    expect(readFileSync(`/proc/${running.pid}/environ`, 'utf8').split('\0')).toContain('HANDED=yes');
+    const events = readFileSync(serviceLogFile(daemonPaths(env), adhocProject.id, 'handed', 'events'), 'utf8');
+    expect(events.split('\n').filter((l) => l.includes('"type":"spawned"'))).toHaveLength(1);
+    await expect(connection.client.call('start', { project: adhocProject, service: 'handed', handoff: 'no spaces' })).rejects.toMatchObject({ code: 'EIPC_BAD_PARAMS' });
+  });
+
+  it('a handed-over start that failed is collected as that failure, not begun again (the daemon then exits, idle); a bad handoff is ignored and the daemon serves', async () => {
+    const env = home();
+    const spawned = spawnDaemonEarly({ env, entry })!;
+    const definition: ServiceDefinition = { command: NODE, args: [fixture('exit-with.mjs'), '3'], cwd: process.cwd(), restart: { policy: 'never' } };
+    spawned.handOver({ token: 'cli-2', project: adhocProject, service: 'doomed', definition, environment: null });
+    const connection = await ensureDaemon({ env, entry }, spawned);
+    connections.push(connection);
+    await expect(connection.client.call('start', { project: adhocProject, service: 'doomed', definition, environment: null, handoff: 'cli-2' })).rejects.toMatchObject({
+      code: 'ESTART_FAILED',
+      data: { stderrTail: ['about to exit 3'] },
+    });
+    const events = readFileSync(serviceLogFile(daemonPaths(env), adhocProject.id, 'doomed', 'events'), 'utf8');
+    expect(events.split('\n').filter((l) => l.includes('"type":"spawned"'))).toHaveLength(1);
+
+    const env2 = home();
+    const bad = spawnDaemonEarly({ env: env2, entry })!;
+    bad.handOver({ token: 'cli-3', project: adhocProject, service: 'x', definition: 'not an object' as unknown as object, environment: null });
+    const other = await ensureDaemon({ env: env2, entry }, bad);
+    connections.push(other);
+    expect(await other.client.call('status', {})).toEqual([]);
+    await waitFor(() => readFileSync(daemonPaths(env2).logFile, 'utf8').includes('ignoring the start handed over at spawn: expected definition: an object'), 'the daemon to log the bad handoff');
+  });
 });
+
