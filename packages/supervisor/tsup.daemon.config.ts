@@ -14,9 +14,4 @@ export default defineConfig({
   platform: 'node',
   splitting: false,
   noExternal: [/^@svc\/lock(\/dirs)?$/, /^@svc\/ipc(\/client)?$/, /^signal-exit$/],
-  // ASCII only (other characters as \u escapes): V8 then keeps the source as a one-byte string,
-  // which it decodes and parses faster than a two-byte one (one "…" in a message is enough).
-  esbuildOptions(options) {
-    options.charset = 'ascii';
-  },
 });
