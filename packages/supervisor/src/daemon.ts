@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import { acquireLock, isLockError, type LockHandle } from '@svc/lock';
 import { createIpcServer, type IpcServer } from '@svc/ipc';
 import { ServiceHost, type ExportedService, type ServiceSpec, type ServiceTarget, type StopResult } from './daemon-host.js';
-import { daemonMethods, parseHandoff, type DaemonApi, type HelloResult } from './daemon-methods.js';
+import { HandoffStarts } from './daemon-handoff.js';
+import { daemonMethods, type DaemonApi, type HelloResult } from './daemon-methods.js';
 import { daemonPaths, guardReportFile, type DaemonPaths } from './daemon-paths.js';
 import { readDaemonState, rowsAfterDaemon, writeDaemonState, type DaemonRow } from './daemon-state.js';
 import { ClosedError, DaemonLockedError, InvalidOptionsError } from './errors.js';
@@ -122,6 +123,9 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     if (isLockError(error) && error.code === 'ELOCKED') throw new DaemonLockedError((error as { holder?: unknown }).holder ?? null, error);
     throw error;
   }
+  // Taking the lock never yielded to the event loop: one turn lets a handed-over start that has
+  // arrived meanwhile be read, so that it begins below, before the socket is set up.
+  if (options.handoff) await new Promise((resolve) => setImmediate(resolve));
   const previous = readDaemonState(paths.stateFile);
   if (previous.problem) process.emitWarning(previous.problem);
   // The orphan guard's process is spawned once the socket serves (spawning blocks for ≈ 10 ms,
@@ -185,40 +189,11 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     }
   };
   // A start handed over at spawn begins now (at the next await: before the socket serves).
-  const handoffs = new Map<string, { target: ServiceTarget; outcome: Promise<DaemonRow[]> }>();
-  const handoffRead = (options.handoff ?? Promise.resolve(null)).then(
-    (text) => {
-      if (!text || closing) return;
-      let handoff: ReturnType<typeof parseHandoff>;
-      try {
-        handoff = parseHandoff(text);
-      } catch (error) {
-        process.stderr.write(`svc daemon: ignoring the start handed over at spawn: ${(error as Error).message}\n`);
-        return;
-      }
-      const outcome = tracked(() => host.start(handoff.target, handoff.spec));
-      // Collected by its client's start call; uncollected (that client died), it is in the service's state.
-      outcome.catch(() => undefined);
-      handoffs.set(handoff.token, { target: handoff.target, outcome });
-      setTimeout(() => handoffs.delete(handoff.token), DAEMON_DEFAULTS.handoffKeepMs).unref();
-    },
-    () => undefined,
-  );
-  const sameTarget = (a: ServiceTarget, b: ServiceTarget) => a.project.id === b.project.id && a.service === b.service;
+  const handoffs = new HandoffStarts(options.handoff ?? Promise.resolve(null), (target, spec) => (closing ? Promise.reject(new ClosedError('the svc daemon')) : tracked(() => host.start(target, spec))), DAEMON_DEFAULTS.handoffKeepMs);
   const api: DaemonApi = {
     hello: (): HelloResult => ({ version: SUPERVISOR_VERSION, protocol: DAEMON_PROTOCOL, pid: process.pid, startedAt, socket: paths.socketPath }),
     start: (target, spec, token) =>
-      tracked(async () => {
-        if (token !== undefined) {
-          await handoffRead;
-          const handoff = handoffs.get(token);
-          if (handoff && sameTarget(handoff.target, target)) {
-            handoffs.delete(token);
-            return handoff.outcome;
-          }
-        }
-        return host.start(target, spec);
-      }),
+      tracked(async () => (token === undefined ? null : await handoffs.collect(token, target)) ?? host.start(target, spec)),
     stop: (target) => tracked(() => host.stop(target), false),
     restart: (target, spec) => tracked(() => host.restart(target, spec)),
     reload: (target, spec) => tracked(() => host.reload(target, spec)),
