@@ -32,7 +32,8 @@ export interface DaemonApi {
   reload: (target: ServiceTarget, spec: ServiceSpec | undefined) => Promise<ReloadResult & { rows: DaemonRow[] }>;
   scale: (target: ServiceTarget, instances: number) => Promise<DaemonRow[]>;
   status: (filter: { project?: string; service?: string }) => DaemonRow[];
-  metrics: () => string;
+  /** The Prometheus text, and where it is served over HTTP (null: not configured; `error`: configured but not served). */
+  metrics: () => MetricsResult;
   exported: () => ExportedService[];
   definitions: (filter: { project?: string; service?: string }) => HostedDefinition[];
   /** `ifIdle`: only when it supervises nothing and answers no other call (else `declined`). */
@@ -44,6 +45,11 @@ export interface DaemonApi {
     ctx: IpcSubscriptionContext,
   ) => Promise<() => void>;
   events: (filter: { project?: string; service?: string }, emit: (event: SupervisorEvent & { project: string }) => boolean) => () => void;
+}
+
+export interface MetricsResult {
+  text: string;
+  http: { listen: { host: string; port: number }; url: string | null; error: string | null } | null;
 }
 
 export interface ShutdownParams {
@@ -211,7 +217,7 @@ export function daemonMethods(api: DaemonApi) {
     reload: callMethod({ validate: specParams, handle: (p) => api.reload(targetOf(p), specOf(p)) }),
     scale: callMethod({ validate: scaleParams, handle: (p) => api.scale(targetOf(p), p.instances) }),
     status: callMethod({ validate: filter, handle: (f) => api.status(f) }),
-    metrics: callMethod({ validate: none, handle: () => ({ text: api.metrics() }) }),
+    metrics: callMethod({ validate: none, handle: () => api.metrics() }),
     export: callMethod({ validate: none, handle: () => api.exported() }),
     definitions: callMethod({ validate: filter, handle: (f) => api.definitions(f) }),
     shutdown: callMethod({ validate: shutdownParams, handle: (p) => api.shutdown({ ifIdle: p?.ifIdle ?? false }) }),

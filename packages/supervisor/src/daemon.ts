@@ -8,7 +8,8 @@ import { daemonPaths, guardReportFile, type DaemonPaths } from './daemon-paths.j
 import { readDaemonState, rowsAfterDaemon, writeDaemonState, type DaemonRow } from './daemon-state.js';
 import { ClosedError, DaemonLockedError, InvalidOptionsError } from './errors.js';
 import type { LogStream, SupervisorEvent } from './events.js';
-import { formatMetrics } from './metrics.js';
+import { DaemonMetrics, serveMetrics, type MetricsListen } from './daemon-metrics.js';
+import { readDaemonSettings } from './daemon-settings.js';
 import { isObject } from './option-checks.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import type { ReloadResult, Service } from './service.js';
@@ -53,6 +54,8 @@ export interface DaemonOptions {
    * socket serves; that client's `start` call with the same token collects its outcome.
    */
   handoff?: Promise<string | null>;
+  /** Serve the metrics over HTTP there (null: not); default: the settings file's `metrics.listen` (daemon-settings.ts). */
+  metrics?: MetricsListen | null;
 }
 
 export interface Daemon {
@@ -98,6 +101,8 @@ function checkOptions(options: DaemonOptions): void {
  */
 export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon> {
   checkOptions(options);
+  // An invalid settings file is refused before anything else: the daemon does not start.
+  const metricsListen = options.metrics !== undefined ? options.metrics : readDaemonSettings(options.env ?? process.env).metrics;
   const paths = daemonPaths(options.env ?? process.env, { ...(options.runDir ? { runDir: options.runDir } : {}), ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
   let lock: LockHandle;
   // Its lock removed under it (the state directory cleaned by hand): taken again at once, so that
@@ -134,6 +139,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   let guard: OrphanGuard | null = null;
   const orphanGuard = (): OrphanGuard => (guard ??= createOrphanGuard({ reportFile: guardReportFile(paths, process.pid) }));
   const host = new ServiceHost(paths, orphanGuard, previous.state ? rowsAfterDaemon(previous.state) : []);
+  const metrics = new DaemonMetrics(host, SUPERVISOR_VERSION);
   const startedAt = new Date().toISOString();
   const exitWhenIdle = options.exitWhenIdle ?? DAEMON_DEFAULTS.exitWhenIdle;
   const handleSignals = options.handleSignals ?? DAEMON_DEFAULTS.handleSignals;
@@ -199,7 +205,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     reload: (target, spec) => tracked(() => host.reload(target, spec)),
     scale: (target, instances) => tracked(() => host.scale(target, instances)),
     status: (filter) => host.rows(filter),
-    metrics: () => formatMetrics(host.rows()),
+    metrics: () => ({ text: metrics.format(host.rows()), http: metricsHttp }),
     exported: () => host.exported(),
     definitions: (filter) => host.definitions(filter),
     shutdown: ({ ifIdle = false }) => {
@@ -267,6 +273,19 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   setImmediate(() => {
     if (!closing) orphanGuard();
   });
+  // Over HTTP when configured; a port that cannot be had leaves supervision as it is, and says so.
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | null = null;
+  let metricsHttp: { listen: MetricsListen; url: string | null; error: string | null } | null = null;
+  if (metricsListen) {
+    metricsHttp = { listen: metricsListen, url: null, error: null };
+    try {
+      metricsServer = await serveMetrics(metricsListen, () => metrics.format(host.rows()));
+      metricsHttp.url = metricsServer.url;
+    } catch (error) {
+      metricsHttp.error = `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${(error as Error).message}`;
+      process.stderr.write(`svc daemon: metrics not served on ${metricsListen.host}:${metricsListen.port}: ${metricsHttp.error}\n`);
+    }
+  }
 
   // The run directory may be removed under the daemon (tmpfiles, a logout): the lock is elsewhere
   // (the state directory), so no second daemon starts; the socket is put back here, and a client
@@ -334,6 +353,8 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
       if (writeTimer) clearTimeout(writeTimer);
       writeState(true, finalRows);
       await server.close();
+      await metricsServer?.close();
+      metrics.close();
       // The guard's process is gone before the lock: a daemon that is gone leaves nothing behind.
       await guard?.close();
       await lock.release();

@@ -56,3 +56,6 @@ export type { MetricsRow } from './metrics.js';
 export { tailLog } from './log-tail.js';
 export { leftoverNote, leftoversOf, unendedOf } from './leftovers.js';
 export type { UnendedProcess } from './leftovers.js';
+export { daemonSettingsFile, parseMetricsListen, readDaemonSettings } from './daemon-settings.js';
+export type { DaemonSettings } from './daemon-settings.js';
+export type { MetricsListen } from './daemon-metrics.js';

@@ -81,11 +81,13 @@ export class Journal {
     return this.#recent[stream].last(lines);
   }
 
-  /** Lines dropped on write errors, and bytes waiting for the disk, of stdout and stderr. */
-  get logCounts(): { droppedLines: number; queuedBytes: number } {
+  /** Of stdout and stderr: lines dropped on write errors, bytes waiting for the disk, bytes written. */
+  get logCounts(): { droppedLogLines: number; logBufferedBytes: number; logBytesWritten: number } {
+    const { stdout, stderr } = this.logs;
     return {
-      droppedLines: this.logs.stdout.stats.droppedLines + this.logs.stderr.stats.droppedLines,
-      queuedBytes: this.logs.stdout.queuedBytes + this.logs.stderr.queuedBytes,
+      droppedLogLines: stdout.stats.droppedLines + stderr.stats.droppedLines,
+      logBufferedBytes: stdout.queuedBytes + stderr.queuedBytes,
+      logBytesWritten: stdout.stats.writtenBytes + stderr.stats.writtenBytes,
     };
   }
 

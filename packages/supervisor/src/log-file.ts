@@ -30,6 +30,8 @@ export interface RotatingLogOptions {
 
 export interface LogStats {
   writtenLines: number;
+  /** Bytes the disk accepted (across rotations). */
+  writtenBytes: number;
   droppedLines: number;
   rotations: number;
   lastError: string | null;
@@ -126,7 +128,7 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
   #closed = false;
   #paused = false;
   #flushWaiters: Array<() => void> = [];
-  readonly stats: LogStats = { writtenLines: 0, droppedLines: 0, rotations: 0, lastError: null };
+  readonly stats: LogStats = { writtenLines: 0, writtenBytes: 0, droppedLines: 0, rotations: 0, lastError: null };
 
   constructor(options: RotatingLogOptions) {
     super();
@@ -242,6 +244,7 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
   #writeAll(data: Buffer, offset: number, done: (error: Error | null) => void): void {
     write(this.#fd, data, offset, data.length - offset, null, (error, written) => {
       if (error) return done(error);
+      this.stats.writtenBytes += written;
       if (offset + written < data.length) return this.#writeAll(data, offset + written, done);
       done(null);
     });

@@ -4,7 +4,8 @@ import type { SupervisorStats } from './stats.js';
 /** A row to expose: an instance's stats, with its project when a daemon hosts it. */
 export type MetricsRow = SupervisorStats & { project?: { id: string } };
 
-function label(value: string): string {
+/** A label value as the text format writes it: backslash, double quote and line feed escaped. */
+export function labelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
@@ -19,7 +20,7 @@ export function formatMetrics(all: readonly MetricsRow[]): string {
     seen.add(key);
     return true;
   });
-  const labels = (s: MetricsRow) => `${s.project ? `project="${label(s.project.id)}",` : ''}service="${label(s.name)}",instance="${s.instance}"`;
+  const labels = (s: MetricsRow) => `${s.project ? `project="${labelValue(s.project.id)}",` : ''}service="${labelValue(s.name)}",instance="${s.instance}"`;
   const lines: string[] = [];
   const gauge = (name: string, help: string, value: (s: MetricsRow) => number | null, type = 'gauge') => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -39,6 +40,14 @@ export function formatMetrics(all: readonly MetricsRow[]): string {
   gauge('svc_service_uptime_seconds', 'Time since the current instance became ready.', (s) => s.uptimeMs / 1000);
   gauge('svc_service_memory_bytes', 'RSS of the whole process tree.', (s) => s.memoryBytes);
   gauge('svc_service_cpu_percent', 'CPU of the whole process tree (100 = one core).', (s) => s.cpuPercent);
-  gauge('svc_service_log_dropped_lines_total', 'Log lines dropped on write errors.', (s) => s.droppedLogLines, 'counter');
+  // A service's log files are shared by its instances: one series per service (its first row).
+  const services = rows.filter((s, i) => rows.findIndex((o) => o.name === s.name && o.project?.id === s.project?.id) === i);
+  const serviceLabels = (s: MetricsRow) => `${s.project ? `project="${labelValue(s.project.id)}",` : ''}service="${labelValue(s.name)}"`;
+  const perService = (name: string, help: string, value: (s: MetricsRow) => number) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+    for (const s of services) lines.push(`${name}{${serviceLabels(s)}} ${value(s)}`);
+  };
+  perService('svc_service_log_bytes_total', "Bytes the disk accepted for the service's stdout and stderr logs.", (s) => s.logBytesWritten);
+  perService('svc_service_log_dropped_lines_total', "Lines of the service's logs dropped on write errors (a full or read-only disk).", (s) => s.droppedLogLines);
   return `${lines.join('\n')}\n`;
 }

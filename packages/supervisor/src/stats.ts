@@ -28,6 +28,8 @@ export interface SupervisorStats {
   droppedLogLines: number;
   /** Log bytes waiting for the disk (bounded by logs.maxBuffer). */
   logBufferedBytes: number;
+  /** Log bytes the disk accepted, stdout and stderr (the service's log files, which its instances share). */
+  logBytesWritten: number;
   nextRestartInMs: number | null;
   failure: string | null;
   /** The fencing token of the lease this supervisor holds (decimal), null without `lock` or while standby. */
@@ -53,6 +55,7 @@ export function idleStats(name: string, instance = 0): SupervisorStats {
     status: null,
     droppedLogLines: 0,
     logBufferedBytes: 0,
+    logBytesWritten: 0,
     nextRestartInMs: null,
     failure: null,
     fencingToken: null,
