@@ -9,6 +9,7 @@ import Describe from './commands/describe.js';
 import Disable from './commands/disable.js';
 import Enable from './commands/enable.js';
 import Health from './commands/health.js';
+import ImportPm2 from './commands/import/pm2.js';
 import Init from './commands/init.js';
 import Install from './commands/install.js';
 import Logs from './commands/logs.js';
@@ -44,4 +45,5 @@ export const COMMANDS: Record<string, Command.Class> = {
   'daemon:stop': DaemonStop,
   'daemon:restart': DaemonRestart,
   'daemon:run': DaemonRun,
+  'import:pm2': ImportPm2,
 };

@@ -1,5 +1,5 @@
 /** Every code the CLI itself raises (errors from the packages keep their own codes). */
-export const ERROR_CODES = ['ECONFIG', 'ECONFIG_NOT_FOUND', 'EDAEMON_RUNNING', 'ENODE_VERSION', 'ENOT_RUNNING', 'ESTART_FAILED', 'ERELOAD_FAILED', 'EUNHEALTHY', 'EUSAGE', 'ETIMEOUT'] as const;
+export const ERROR_CODES = ['ECONFIG', 'ECONFIG_NOT_FOUND', 'EDAEMON_RUNNING', 'ENODE_VERSION', 'ENOT_RUNNING', 'ESTART_FAILED', 'ERELOAD_FAILED', 'EUNHEALTHY', 'EUSAGE', 'ETIMEOUT', 'EIMPORT_READ', 'EIMPORT_EXISTS'] as const;
 export type CliErrorCode = (typeof ERROR_CODES)[number];
 
 const BRAND = Symbol.for('svc.cli.error');
