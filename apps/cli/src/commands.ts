@@ -13,6 +13,7 @@ import ImportPm2 from './commands/import/pm2.js';
 import Init from './commands/init.js';
 import Install from './commands/install.js';
 import Logs from './commands/logs.js';
+import Metrics from './commands/metrics.js';
 import Reload from './commands/reload.js';
 import Restart from './commands/restart.js';
 import Run from './commands/run.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   status: Status,
   describe: Describe,
   logs: Logs,
+  metrics: Metrics,
   health: Health,
   run: Run,
   install: Install,
