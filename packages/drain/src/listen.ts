@@ -3,6 +3,7 @@ import { LISTEN_DEFAULTS } from './defaults.js';
 import { DrainEnvError, DrainListenError, DrainOptionsError } from './errors.js';
 import { positiveInteger } from './options.js';
 import { isSupervisorMessage } from './supervisor-channel.js';
+import { handedOver } from './backlog.js';
 
 export type ListenSource = 'ipc' | 'systemd' | 'port';
 
@@ -63,12 +64,14 @@ export async function listen(server: NetServer, options: ListenOptions = {}): Pr
     }
     const handle = await receiveHandle(handoffTimeoutMs);
     await bind(server, 'ipc', (done) => server.listen(handle, backlog, done));
+    handedOver.add(server);
     return { source: 'ipc', address: server.address() };
   }
 
   const fd = systemdFd(env);
   if (fd !== undefined) {
     await bind(server, 'systemd', (done) => server.listen({ fd, backlog }, done));
+    handedOver.add(server);
     delete env.LISTEN_PID;
     delete env.LISTEN_FDS;
     delete env.LISTEN_FDNAMES;

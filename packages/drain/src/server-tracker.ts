@@ -5,6 +5,7 @@ import { Server as TlsServer } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { DrainLogger } from './logger.js';
 import type { CloseUpgraded } from './options.js';
+import { BACKLOG_SETTLE_MAX_MS, BACKLOG_SETTLE_MS, BACKLOG_SETTLE_POLL_MS, shrinkBacklog } from './backlog.js';
 import { trackUpgradedSockets } from './upgraded-sockets.js';
 
 /** What was still open when the deadline passed and had to be destroyed. */
@@ -61,11 +62,13 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
   const responses = new Set<ServerResponse>();
   const sessions = new Set<Http2Session>();
   // HTTP/1 connections (the TLS socket for https): responses in flight, and since when idle.
-  const http1Sockets = new Map<Duplex, { active: number; idleSince: number }>();
+  const http1Sockets = new Map<Duplex, { active: number; idleSince: number; requests: number }>();
   const upgraded = trackUpgradedSockets(server);
   let phase: Phase = 'serving';
   let sweepTimer: NodeJS.Timeout | undefined;
   let whenClosed: Promise<void> | undefined;
+  /** When the backlog was shrunk (backlog.ts); null when it was not. */
+  let shrunkAt: number | null = null;
 
   const markClose = (response: ServerResponse): void => {
     // Once headers are out the response keeps its keep-alive header; the sweep below closes the
@@ -89,7 +92,7 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
   };
 
   const onNewConnection = (socket: Duplex): void => {
-    http1Sockets.set(socket, { active: 0, idleSince: performance.now() });
+    http1Sockets.set(socket, { active: 0, idleSince: performance.now(), requests: 0 });
     socket.once('close', () => http1Sockets.delete(socket));
   };
   const isTls = server instanceof TlsServer;
@@ -105,7 +108,10 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
     // HTTP/2 forbids connection headers; GOAWAY does the same job there.
     if (request.httpVersionMajor >= 2) return;
     const state = http1Sockets.get(request.socket);
-    if (state) state.active += 1;
+    if (state) {
+      state.active += 1;
+      state.requests += 1;
+    }
     responses.add(response);
     response.once('close', () => {
       responses.delete(response);
@@ -142,6 +148,7 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
       if (phase !== 'serving') return;
       phase = 'draining';
       for (const response of responses) markClose(response);
+      if (server.listening && shrinkBacklog(server)) shrunkAt = performance.now();
     },
 
     stopAccepting() {
@@ -163,8 +170,18 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
         };
         // http.Server#close() also closes every idle connection at once, new ones included; the
         // listener is closed here with net.Server's own close() and idle connections by sweepIdle().
-        if (http1 !== undefined) NetServer.prototype.close.call(server, callback);
-        else server.close(callback);
+        const close = () => (http1 !== undefined ? NetServer.prototype.close.call(server, callback) : server.close(callback));
+        // The connections queued before the backlog shrank are accepted and answered first (backlog.ts).
+        if (shrunkAt === null) return close();
+        const since = shrunkAt;
+        const settled = () => {
+          const waited = performance.now() - since;
+          // Answered: no request in flight, and no connection accepted whose request has not come yet.
+          const answered = responses.size === 0 && ![...http1Sockets.values()].some((s) => s.requests === 0);
+          if (waited >= BACKLOG_SETTLE_MAX_MS || (waited >= BACKLOG_SETTLE_MS && answered)) close();
+          else setTimeout(settled, BACKLOG_SETTLE_POLL_MS);
+        };
+        settled();
       });
       if (http1 !== undefined) {
         sweepTimer = setInterval(sweepIdle, IDLE_SWEEP_MS);
