@@ -23,6 +23,7 @@ export default defineConfig({
           { text: 'Kubernetes', link: '/guides/kubernetes' },
           { text: 'systemd and launchd', link: '/guides/systemd-launchd' },
           { text: 'Troubleshooting', link: '/guides/troubleshooting' },
+          { text: 'Observability', link: '/guides/observability' },
           { text: 'One active instance across hosts', link: '/guides/across-hosts' },
         ],
       },

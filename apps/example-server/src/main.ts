@@ -6,7 +6,7 @@ import { isLockError, type LockHandle, type LockHeldError } from '@svc/lock';
 import { readConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { drainLogger, logError, logInfo } from './log.js';
-import { appRoutes, createRequestListener } from './routes.js';
+import { appRoutes, createRequestListener, routePattern } from './routes.js';
 import { alreadyRunningMessage, expectsHandoff, takeInstanceLock, underSvc } from './single-instance.js';
 import { testRoutes } from './test-routes.js';
 
@@ -37,6 +37,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const routes = appRoutes(config);
   if (config.testRoutes) for (const [path, methods] of testRoutes(config)) routes.set(path, methods);
   const server = createServer({ keepAliveTimeout: 5_000 }, createRequestListener(routes, health.handler));
+  // Request metrics on /metrics, counted from the first connection: instrument before listen().
+  health.instrument(server, { route: routePattern(routes) });
 
   const drain = createDrain({ servers: [server], health, logger: drainLogger });
 

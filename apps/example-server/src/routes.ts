@@ -34,7 +34,7 @@ export function createRequestListener(routes: RouteTable, healthHandler: (req: I
     req.resume();
     const target = req.url ?? '/';
     const queryAt = target.indexOf('?');
-    const path = queryAt === -1 ? target : target.slice(0, queryAt);
+    const path = pathOf(target);
     const methods = routes.get(path);
     if (methods === undefined) return sendError(res, 404, 'ENOT_FOUND', `no route ${truncate(path)}`);
     const route: Route | undefined = methods[(req.method === 'HEAD' ? 'GET' : req.method) as Method];
@@ -50,6 +50,26 @@ export function createRequestListener(routes: RouteTable, healthHandler: (req: I
       fail(error);
     }
   };
+}
+
+/**
+ * The `route` label of a request for `health.instrument()`: the table's path when the request is
+ * for one of its paths (whatever the method or the answer), else undefined — @svc/health then
+ * names its own probes and counts everything else, 404s and scanners included, as `unmatched`.
+ * Paths are exact here, so a known path is its own pattern and the label values are bounded by
+ * the table.
+ */
+export function routePattern(routes: RouteTable): (req: IncomingMessage) => string | undefined {
+  return (req) => {
+    const path = pathOf(req.url ?? '/');
+    return routes.has(path) ? path : undefined;
+  };
+}
+
+/** The path of a request target: what comes before `?`. */
+function pathOf(target: string): string {
+  const queryAt = target.indexOf('?');
+  return queryAt === -1 ? target : target.slice(0, queryAt);
 }
 
 function failed(res: ServerResponse, error: unknown): void {

@@ -16,7 +16,8 @@ export const TEST_ROUTE_LIMITS = {
 
 /**
  * Routes that misbehave on request, served only with `SVC_EXAMPLE_TEST_ROUTES=1`: the faults a
- * supervisor exists for (crash, hang, leak, stray children) and a slow request for drain tests.
+ * supervisor exists for (crash, hang, leak, stray children), a slow request for drain tests and a
+ * failing one for error metrics.
  */
 export function testRoutes(config: Config): RouteTable {
   const hoard = createMemoryHoard();
@@ -71,6 +72,16 @@ export function testRoutes(config: Config): RouteTable {
         POST: async (_req, res) => {
           const pids = await spawnSleepers();
           sendJson(res, 200, pids);
+        },
+      },
+    ],
+    [
+      '/fail',
+      {
+        // A bug in a route, as the server meets one: 500 EINTERNAL, the stack in the log. What an
+        // error-ratio panel or alert needs to see move.
+        GET: () => {
+          throw new Error('failure requested by GET /fail');
         },
       },
     ],

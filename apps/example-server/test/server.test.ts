@@ -38,6 +38,32 @@ describe('the server, run directly', () => {
     expect(head).toMatchObject({ status: 200, body: '' });
   });
 
+  it('counts its requests on /metrics by method, status class and route pattern; any unknown path is one route', async () => {
+    const url = await startServer({ SVC_HOME: tempHome(), PORT: String(await freePort()) }).ready();
+    await request(`${url}/`);
+    await request(`${url}/?name=a`);
+    await request(`${url}/`, { method: 'DELETE' });
+    await request(`${url}/ready`);
+    // Scanners and typos: each URL is different, the label is one.
+    for (const target of ['/nope', '/wp-login.php', '/a/b/c?d=e', '//']) expect((await request(`${url}${target}`)).status).toBe(404);
+
+    const { body } = await request(`${url}/metrics`);
+    const counted = body.split('\n').filter((line) => line.startsWith('svc_health_http_requests_total{'));
+    expect(counted.sort()).toEqual(
+      [
+        'svc_health_http_requests_total{method="GET",status_class="2xx",route="/"} 2',
+        'svc_health_http_requests_total{method="DELETE",status_class="4xx",route="/"} 1',
+        'svc_health_http_requests_total{method="GET",status_class="2xx",route="/ready"} 1',
+        'svc_health_http_requests_total{method="GET",status_class="4xx",route="unmatched"} 4',
+      ].sort(),
+    );
+    expect(body).toMatch(/^svc_health_http_request_duration_seconds_count\{method="GET",status_class="2xx",route="\/"\} 2$/m);
+    // The scrape itself is in flight on an open connection (the earlier ones may still be closing).
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(body)?.[1]);
+    expect(gauge('svc_health_http_requests_in_flight')).toBeGreaterThanOrEqual(1);
+    expect(gauge('svc_health_http_open_connections')).toBeGreaterThanOrEqual(1);
+  });
+
   it('binds HOST, and refuses a bad variable with EBAD_ENV and exit 1 before taking anything', async () => {
     const port = await freePort();
     const home = tempHome();

@@ -20,6 +20,7 @@ const TEST_ROUTES: Array<[string, string]> = [
   ['POST', '/hang'],
   ['POST', '/leak?mb=1'],
   ['POST', '/spawn'],
+  ['GET', '/fail'],
   ['GET', '/version'],
 ];
 
@@ -114,6 +115,19 @@ describe('the test routes', () => {
     const reply = await request(`${url}/spawn`, { method: 'POST' });
     expect(reply).toMatchObject({ status: 500, json: { error: { code: 'ESPAWN', message: expect.stringMatching(/ENOENT/) } } });
     expect((await request(`${url}/`)).status).toBe(200);
+    expect(server.hasExited()).toBe(false);
+  });
+
+  it('GET /fail fails as a buggy route does: 500 EINTERNAL, the stack on stderr only, and the server keeps serving', async () => {
+    const { server, url } = await withTestRoutes();
+    const reply = await request(`${url}/fail`);
+    expect(reply).toMatchObject({ status: 500, json: { error: { code: 'EINTERNAL', message: 'internal error; see the server log' } } });
+    // Written before the answer; the pipe may deliver it a moment after.
+    await expect.poll(() => server.stderr(), { timeout: 10_000 }).toContain('Error: failure requested by GET /fail');
+    expect(reply.body).not.toContain('failure requested');
+    expect((await request(`${url}/`)).status).toBe(200);
+    const { body } = await request(`${url}/metrics`);
+    expect(body).toContain('svc_health_http_requests_total{method="GET",status_class="5xx",route="/fail"} 1');
     expect(server.hasExited()).toBe(false);
   });
 
