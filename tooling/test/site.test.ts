@@ -239,8 +239,13 @@ describe('the docs site', () => {
     await input.pressSequentially(words);
     const results = page.locator('#localsearch-list a.result');
     await results.first().waitFor({ state: 'visible', timeout: 10_000 });
-    const hrefs = await results.evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
-    const wanted = hrefs.find((href) => pageKey(new URL(href).pathname) === expected);
+    // The list is redrawn as each key is typed: read it until it shows the whole query's results.
+    let hrefs: string[] = [];
+    let wanted: string | undefined;
+    for (const deadline = performance.now() + 10_000; wanted === undefined && performance.now() < deadline; await page.waitForTimeout(50)) {
+      hrefs = await results.evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
+      wanted = hrefs.find((href) => pageKey(new URL(href).pathname) === expected);
+    }
     expect(wanted, `results for "${words}": ${hrefs.join(', ')}`).toBeDefined();
     // Every result leads to a page that exists and an anchor on it.
     for (const href of hrefs) {
