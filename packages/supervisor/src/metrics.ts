@@ -39,6 +39,7 @@ export function formatMetrics(all: readonly MetricsRow[]): string {
   gauge('svc_service_start_failures_total', 'Exits or timeouts before ready.', (s) => s.startFailures, 'counter');
   gauge('svc_service_uptime_seconds', 'Time since the current instance became ready.', (s) => s.uptimeMs / 1000);
   gauge('svc_service_memory_bytes', 'RSS of the whole process tree.', (s) => s.memoryBytes);
+  gauge('svc_service_memory_limit_bytes', 'limits.memory: past it (for limits.window) the instance is restarted. Absent without a limit.', (s) => s.memoryLimitBytes);
   gauge('svc_service_cpu_percent', 'CPU of the whole process tree (100 = one core).', (s) => s.cpuPercent);
   // A service's log files are shared by its instances: one series per service (its first row).
   const services = rows.filter((s, i) => rows.findIndex((o) => o.name === s.name && o.project?.id === s.project?.id) === i);

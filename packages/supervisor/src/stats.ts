@@ -22,6 +22,8 @@ export interface SupervisorStats {
   uptimeMs: number;
   lastExit: LastExit | null;
   memoryBytes: number | null;
+  /** `limits.memory` in bytes, null without one. */
+  memoryLimitBytes: number | null;
   cpuPercent: number | null;
   processes: number | null;
   status: string | null;
@@ -50,6 +52,7 @@ export function idleStats(name: string, instance = 0): SupervisorStats {
     uptimeMs: 0,
     lastExit: null,
     memoryBytes: null,
+    memoryLimitBytes: null,
     cpuPercent: null,
     processes: null,
     status: null,

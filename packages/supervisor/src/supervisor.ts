@@ -159,6 +159,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
       uptimeMs: run && !run.exited && run.readyAt !== null ? Math.round(now - run.readyAt) : 0,
       lastExit: this.#lastExit,
       memoryBytes: resources?.memoryBytes ?? null,
+      memoryLimitBytes: this.options.limits.memoryBytes || null,
       cpuPercent: resources?.cpuPercent ?? null,
       processes: resources?.processes ?? null,
       status: this.#runner.status,
