@@ -142,7 +142,7 @@ describe('invalid configs name the file, the key, the value and what was expecte
       'services.worker.lock',
     ]);
     expect(error.message).toContain('the shared socket answers a tcp probe itself');
-    expect(error.message).toContain('services.web.listen: unknown key "tls" (expected one of port, host, backlog)');
+    expect(error.message).toContain('services.web.listen: unknown key "tls" (expected one of port, host, backlog, adopt)');
   });
 
   it('listen and instances within their bounds are accepted', async () => {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readEnvFile } from './env-file.js';
 import type { ResolvedSupervisorOptions } from './options.js';
 
@@ -7,6 +8,8 @@ export interface ChildEnvContext {
   fencingToken: bigint | null;
   /** The name of the listening socket handed over as fd 3, if any. */
   listenName: string | null;
+  /** A Node service's port whose `listen()` takes fd 3 (`listen.adopt`): svc's preload is loaded. */
+  adoptPort: number | null;
   /** The notify socket's path, when readiness or heartbeat use it. */
   notifySocket: string | null;
   /** Where a hung Node service writes its diagnostic report, when liveness is watched over IPC. */
@@ -26,7 +29,10 @@ function newInstanceId(): string {
 }
 
 /** Names the variables svc sets itself: never taken from the inherited environment. */
-const PROTOCOL = ['SVC_FENCING_TOKEN', 'SVC_NOTIFY', 'SVC_NOTIFY_SOCKET', 'SVC_WATCHDOG_MS', 'LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'];
+const PROTOCOL = ['SVC_FENCING_TOKEN', 'SVC_NOTIFY', 'SVC_NOTIFY_SOCKET', 'SVC_WATCHDOG_MS', 'SVC_ADOPT_PORT', 'LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'];
+
+/** svc's preload for Node services with `listen.adopt` (bin/adopt.cjs). */
+const ADOPT_MODULE = fileURLToPath(new URL('../bin/adopt.cjs', import.meta.url));
 
 /**
  * The environment of one spawn, in order: the inherited environment (`baseEnv`, else this
@@ -53,6 +59,11 @@ export function buildChildEnv(o: ResolvedSupervisorOptions, context: ChildEnvCon
   if (context.listenName !== null) {
     env.LISTEN_FDS = '1';
     env.LISTEN_FDNAMES = context.listenName;
+  }
+  if (context.adoptPort !== null) {
+    env.SVC_ADOPT_PORT = String(context.adoptPort);
+    // First, so the app's own --require/--import modules load after it; quoted for paths with spaces.
+    env.NODE_OPTIONS = `--require "${ADOPT_MODULE.replace(/(["\\])/g, '\\$1')}" ${env.NODE_OPTIONS ?? ''}`.trim();
   }
   if (o.liveness.heartbeatTimeoutMs > 0) env.SVC_WATCHDOG_MS = String(o.liveness.heartbeatTimeoutMs);
   if (context.notifySocket !== null) env.SVC_NOTIFY_SOCKET = context.notifySocket;

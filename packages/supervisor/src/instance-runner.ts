@@ -52,7 +52,7 @@ export class InstanceRunner {
   /** `base` names the notify socket: `<runDir>/<base>.notify.sock` (created with runDir, 0700). */
   constructor(
     private readonly o: ResolvedSupervisorOptions,
-    private readonly context: { base: string; listen: { fd: number; name: string } | null; guard: OrphanGuard | null; journal: Journal },
+    private readonly context: { base: string; listen: { fd: number; name: string; adoptPort: number | null } | null; guard: OrphanGuard | null; journal: Journal },
     private readonly hooks: RunnerHooks,
   ) {
     this.#notifyPath = join(o.runDir, `${context.base}.notify.sock`);
@@ -78,7 +78,7 @@ export class InstanceRunner {
       }
       const reportsDir = o.ipc && (o.liveness.heartbeatTimeoutMs > 0 || o.liveness.http !== null) ? join(o.logDir, 'reports') : null;
       if (reportsDir) ensurePrivateDir(reportsDir);
-      env = buildChildEnv(o, { fencingToken, listenName: this.context.listen?.name ?? null, notifySocket: notify ? this.#notifyPath : null, reportsDir });
+      env = buildChildEnv(o, { fencingToken, listenName: this.context.listen?.name ?? null, adoptPort: this.context.listen?.adoptPort ?? null, notifySocket: notify ? this.#notifyPath : null, reportsDir });
     } catch (error) {
       return { ok: false, stage: 'environment', reason: isSupervisorError(error) ? error.message : String(error) };
     }

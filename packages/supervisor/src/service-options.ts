@@ -14,6 +14,13 @@ export interface ListenOptions {
   port: number;
   host?: string;
   backlog?: number;
+  /**
+   * Node services: svc preloads its own module (`bin/adopt.cjs`) so that the app's own `listen()`
+   * on this port takes the socket svc holds, readiness is reported when it listens, and a SIGTERM
+   * the app does not handle drains it. Default: true when the command is Node (`node`, this Node,
+   * or a `.js`/`.mjs`/`.cjs` script); false leaves the process as it is.
+   */
+  adopt?: boolean;
 }
 
 export interface ServiceOptions extends Omit<SupervisorOptions, 'instance'> {
@@ -30,6 +37,7 @@ export interface ResolvedListen {
   port: number;
   host: string;
   backlog: number;
+  adopt: boolean;
 }
 
 export interface CheckedServiceOptions {
@@ -55,7 +63,7 @@ export function checkServiceWith(c: OptionChecker, options: Record<string, unkno
   if ('instance' in options) c.fail('instance', options.instance, 'no instance: a Service numbers its instances itself (instances sets how many)');
   const resolved = resolveWith(c, options, keys.includes('instance') ? keys : [...keys, 'instance']);
   const instances = readInstances(c, options.instances ?? SERVICE_DEFAULTS.instances);
-  const listen = readListen(c, options.listen ?? null);
+  const listen = readListen(c, options.listen ?? null, resolved.command);
   if (listen && (resolved.readiness.type === 'tcp' || resolved.readiness.type === 'http')) {
     c.fail(
       'readiness.type',
@@ -81,18 +89,26 @@ function readInstances(c: OptionChecker, value: unknown): number {
   return c.int('instances', value, SERVICE_DEFAULTS.instances, 1, SERVICE_DEFAULTS.maxInstances);
 }
 
-function readListen(c: OptionChecker, value: unknown): ResolvedListen | null {
+/** A command that is a Node process itself: `node`, this Node, or a script Node runs. */
+export function isNodeProcess(command: string): boolean {
+  if (command === process.execPath) return true;
+  const base = command.split(/[\\/]/).pop() ?? command;
+  return base === 'node' || base === 'nodejs' || base === 'node.exe' || /\.(c|m)?js$/.test(base);
+}
+
+function readListen(c: OptionChecker, value: unknown, command: string): ResolvedListen | null {
   if (value === null) return null;
   if (!isObject(value)) {
-    c.fail('listen', value, 'an object { port, host?, backlog? }');
+    c.fail('listen', value, 'an object { port, host?, backlog?, adopt? }');
     return null;
   }
-  c.known('listen', value, ['port', 'host', 'backlog']);
-  const { port, host = SERVICE_DEFAULTS.listen.host, backlog = SERVICE_DEFAULTS.listen.backlog } = value;
+  c.known('listen', value, ['port', 'host', 'backlog', 'adopt']);
+  const { port, host = SERVICE_DEFAULTS.listen.host, backlog = SERVICE_DEFAULTS.listen.backlog, adopt = isNodeProcess(command) } = value;
+  if (typeof adopt !== 'boolean') c.fail('listen.adopt', adopt, 'true or false');
   if (port === undefined) c.fail('listen.port', port, 'an integer from 0 to 65535 (0 picks a free port)');
   const resolvedPort = c.int('listen.port', port, 0, 0, 65_535);
   if (typeof host !== 'string' || host === '' || host.length > 253) c.fail('listen.host', host, 'a host name or IP address');
-  return { port: resolvedPort, host: String(host), backlog: c.int('listen.backlog', backlog, SERVICE_DEFAULTS.listen.backlog, 1, 65_535) };
+  return { port: resolvedPort, host: String(host), backlog: c.int('listen.backlog', backlog, SERVICE_DEFAULTS.listen.backlog, 1, 65_535), adopt: adopt === true };
 }
 
 export function sameListen(a: ResolvedListen | null, b: ResolvedListen | null): boolean {

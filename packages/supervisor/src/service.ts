@@ -349,7 +349,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
         key: serial === 0 ? this.name : `${this.name}@${serial}`,
         logs: this.#journal.logs,
         counts: { spawns, restarts, crashes, startFailures },
-        ...(this.#socket ? { listen: { fd: this.#socket.fd, name: this.name } } : {}),
+        ...(this.#socket ? { listen: { fd: this.#socket.fd, name: this.name, adoptPort: this.listenOptions?.adopt ? this.#socket.port : null } } : {}),
       },
     );
     member.on('state', () => this.#update('instance'));

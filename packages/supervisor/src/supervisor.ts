@@ -24,7 +24,7 @@ export interface SupervisorInternals {
   /** Shared log files; the Supervisor then writes to them but does not close them. */
   logs?: SupervisorLogs;
   /** A listening socket's descriptor here: the child gets it as fd 3 (`LISTEN_FDS=1`, `LISTEN_PID`, `LISTEN_FDNAMES=<name>`). */
-  listen?: { fd: number; name: string };
+  listen?: { fd: number; name: string; adoptPort: number | null };
   /** The counts of the instance this one replaces (a restart or reload with new options) go on. */
   counts?: Pick<SupervisorStats, 'spawns' | 'restarts' | 'crashes' | 'startFailures'>;
 }

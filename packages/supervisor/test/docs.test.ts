@@ -116,7 +116,7 @@ describe('docs page: Service options', () => {
     const rows = readMarkdownTable(PAGE, 'Service options');
     const table = new Map(rows.map((r) => [r.option, r.default]));
     const documented = [...table.keys()].sort();
-    expect(documented).toEqual(['instances', 'listen.backlog', 'listen.host', 'listen.port', 'maxInstances']);
+    expect(documented).toEqual(['instances', 'listen.adopt', 'listen.backlog', 'listen.host', 'listen.port', 'maxInstances']);
     for (const [path, value] of leaves(SERVICE_DEFAULTS)) expect(table.get(path), path).toBe(show(value));
     expect(table.get('listen.port')).toBe('—');
   });
