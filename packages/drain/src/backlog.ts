@@ -7,7 +7,8 @@ import type { Server as NetServer } from 'node:net';
  * the client already sent, which it cannot tell were never processed. Under load (clients that
  * open a connection per request and reconnect at once) that is dozens per stop.
  *
- * So when a drain begins, the queue is shrunk to its least (listen(2) again with a backlog of 0:
+ * So when the drain comes to close the listener (after the readiness delay, during which the
+ * server accepts as usual), the queue is shrunk to its least (listen(2) again with a backlog of 0:
  * one waiting connection at most; further connection attempts are dropped, and the client's
  * retransmission a second later finds the listener closed: ECONNREFUSED, safe to retry), and the
  * listener stays open until the connections already queued have been accepted and answered (with

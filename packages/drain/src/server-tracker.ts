@@ -148,13 +148,14 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
       if (phase !== 'serving') return;
       phase = 'draining';
       for (const response of responses) markClose(response);
-      if (server.listening && shrinkBacklog(server)) shrunkAt = performance.now();
     },
 
     stopAccepting() {
       if (whenClosed !== undefined) return whenClosed;
       phase = 'closing';
       for (const response of responses) markClose(response);
+      // Not earlier: while readiness reports 503 the server still accepts as usual (backlog.ts).
+      if (server.listening && shrinkBacklog(server)) shrunkAt = performance.now();
       whenClosed = new Promise<void>((resolve) => {
         // The callback waits for every connection to end; when the server was not listening it
         // comes at once with ERR_SERVER_NOT_RUNNING and the tracked sockets are waited for here.
