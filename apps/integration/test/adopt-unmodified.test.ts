@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { freePort, whoAnswers } from './helpers/http.js';
-import { startLoad } from './helpers/load.js';
+import { reloadsUnderLoad } from './helpers/reloads.js';
 import { createSandbox } from './helpers/sandbox.js';
 import { waitUntil } from './helpers/wait.js';
 
@@ -46,24 +46,7 @@ it('an unmodified Node app with instances: 2 and listen runs, is ready with read
   });
   expect([...answering].sort()).toEqual(item.instances.map((i) => i.pid).sort());
 
-  const load = startLoad(port, { connections: 50 });
-  try {
-    await waitUntil('the load to flow', () => load.answered() >= 200, { timeoutMs: 60_000 });
-    let pids = item.instances.map((i) => i.pid);
-    for (const version of ['v2', 'v3', 'v4']) {
-      sb.writeConfig(config(version));
-      const result = await sb.ok(['reload', 'plain', '--json']);
-      expect(JSON.parse(result.stdout)).toMatchObject({ mode: 'reload', replaced: 2, warning: null });
-      const after = performance.now();
-      await waitUntil(`answers of ${version}`, () => load.identities(after).length >= 30, { timeoutMs: 60_000 });
-      expect(new Set(load.identities(after).map((i) => i.version))).toEqual(new Set([version]));
-      const now = (await sb.item('plain'))!.instances.map((i) => i.pid);
-      for (const pid of now) expect(pids).not.toContain(pid);
-      pids = now;
-    }
-  } finally {
-    await load.stop();
-  }
+  const load = await reloadsUnderLoad(sb, { service: 'plain', port, versions: ['v2', 'v3', 'v4'], config });
   expect(load.failed()).toEqual([]);
   expect(load.refused()).toEqual([]);
   // The six replaced instances drained and exited 0 on SIGTERM, the app having no handler.

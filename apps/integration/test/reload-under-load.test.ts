@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { freePort } from './helpers/http.js';
 import { startLoad } from './helpers/load.js';
+import { reloadsUnderLoad } from './helpers/reloads.js';
 import { createSandbox, exampleService } from './helpers/sandbox.js';
 import { waitUntil } from './helpers/wait.js';
 
@@ -25,34 +26,7 @@ it('svc reload, three times in a row under 50 keep-alive connections: 0 failed, 
     [1, 'running'],
   ]);
 
-  const load = startLoad(port, { connections: 50 });
-  try {
-    await waitUntil('the load to flow', () => load.answered() >= 200, { timeoutMs: 60_000 });
-    let pids = started!.instances.map((i) => i.pid);
-    for (const version of ['v2', 'v3', 'v4']) {
-      // `svc reload` reads the config again: the replacements get the new VERSION.
-      sb.writeConfig(config(port, version));
-      const before = load.answered();
-      const result = await sb.ok(['reload', 'web', '--json']);
-      expect(JSON.parse(result.stdout)).toMatchObject({ mode: 'reload', replaced: 2, warning: null });
-      const after = performance.now();
-      // The load kept flowing through the reload.
-      expect(load.answered()).toBeGreaterThan(before);
-      await waitUntil(`answers of ${version}`, () => load.identities(after).length >= 30, { timeoutMs: 60_000 });
-      expect(new Set(load.identities(after).map((i) => i.version))).toEqual(new Set([version]));
-
-      const item = await sb.item('web');
-      expect(item!.instances.map((i) => [i.instance, i.state])).toEqual([
-        [0, 'running'],
-        [1, 'running'],
-      ]);
-      const now = item!.instances.map((i) => i.pid);
-      for (const pid of now) expect(pids).not.toContain(pid);
-      pids = now;
-    }
-  } finally {
-    await load.stop();
-  }
+  const load = await reloadsUnderLoad(sb, { service: 'web', port, versions: ['v2', 'v3', 'v4'], config: (version) => config(port, version) });
   expect(load.failed()).toEqual([]);
   expect(load.refused()).toEqual([]);
   expect(load.answered()).toBeGreaterThan(500);

@@ -67,6 +67,8 @@ const IDLE_GRACE_MS = 1_000;
 function drainOnStop(server) {
   /** Each connection: requests in flight on it, and since when it has been idle. */
   const connections = new Map();
+  /** Responses not yet over: they get `Connection: close` when the stop comes. */
+  const pending = new Set();
   let stopping = false;
   server.on('connection', (socket) => {
     connections.set(socket, { active: 0, idleSince: performance.now() });
@@ -81,10 +83,9 @@ function drainOnStop(server) {
       state.active -= 1;
       state.idleSince = performance.now();
     });
-    if (!stopping) pending.add(res);
+    pending.add(res);
     res.once('close', () => pending.delete(res));
   });
-  const pending = new Set();
   const sweep = () => {
     const now = performance.now();
     for (const [socket, state] of connections) if (state.active === 0 && now - state.idleSince >= IDLE_GRACE_MS) socket.destroy();
