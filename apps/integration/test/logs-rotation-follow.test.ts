@@ -81,7 +81,10 @@ it('logs rotate at maxSize keeping maxFiles, and svc logs -f follows across rota
   expect(files).toEqual(['counter.out.log', ...Array.from({ length: MAX_FILES }, (_, i) => `counter.out.log.${i + 1}`)]);
   const ordered = [...Array.from({ length: MAX_FILES }, (_, i) => `${current}.${MAX_FILES - i}`), current];
   for (const file of ordered) expect(statSync(file).size).toBeLessThanOrEqual(MAX_SIZE);
-  const onDisk = consecutive(ordered.flatMap((file) => readFileSync(file, 'utf8').split('\n').slice(0, -1)));
+  // Each line stored after the time svc received it: `<ISO time> <line>`.
+  const stored = ordered.flatMap((file) => readFileSync(file, 'utf8').split('\n').slice(0, -1));
+  expect(stored.filter((line) => !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z line \d+ x{64}$/.test(line))).toEqual([]);
+  const onDisk = consecutive(stored.map((line) => line.slice(line.indexOf(' ') + 1)));
   expect(onDisk.at(-1)).toBeGreaterThan(followed.at(-1)!);
 
   // With the daemon gone, svc logs reads the same lines from the files, across a rotation: more
@@ -95,7 +98,7 @@ it('logs rotate at maxSize keeping maxFiles, and svc logs -f follows across rota
   expect(followBreaks, 'lines missing or repeated by svc logs -f (line 21 is the first one after the -n 20 tail)').toEqual([]);
 }, 300_000);
 
-it('svc logs -f --json prints one JSON object per line as it comes, not all of them at the end', async () => {
+it('svc logs -f --json prints one JSON object per line as it comes ({ service, instance, stream, time, line }), not all of them at the end', async () => {
   const sb = createSandbox();
   sb.writeConfig({ services: { ticker: { command: process.execPath, args: ['-e', 'let n = 0; setInterval(() => console.log(`tick ${++n}`), 50)'] } } });
   await sb.ok(['start', 'ticker']);
@@ -103,12 +106,13 @@ it('svc logs -f --json prints one JSON object per line as it comes, not all of t
   // While it still runs: lines have arrived, each a JSON object with the output line.
   await waitUntil('three lines through svc logs -f --json', () => follower.lines().length >= 3, { describe: () => `stderr ${follower.stderr()}` });
   const objects = follower.lines().map((l) => JSON.parse(l) as { line: string });
-  expect(objects.slice(0, 3).map((o) => Object.keys(o))).toEqual([['line'], ['line'], ['line']]);
-  for (const o of objects) expect(o.line).toMatch(/^tick \d+$/);
+  const shape = ['service', 'instance', 'stream', 'time', 'line'];
+  expect(objects.slice(0, 3).map((o) => Object.keys(o))).toEqual([shape, shape, shape]);
+  for (const o of objects) expect(o).toEqual({ service: 'ticker', instance: 0, stream: 'stdout', time: expect.stringMatching(/^\d{4}-\S+Z$/), line: expect.stringMatching(/^tick \d+$/) });
   signal(follower.child.pid!, 'SIGINT');
   const ended = await follower.exited;
   expect(ended.code).toBe(0);
   // Nothing more after the interrupt than the lines already streamed (no closing { lines } object).
-  expect(ended.stdout.trimEnd().split('\n').every((l) => /^\{"line":"tick \d+"\}$/.test(l))).toBe(true);
+  expect(ended.stdout.trimEnd().split('\n').every((l) => /^\{"service":"ticker","instance":0,"stream":"stdout","time":"[^"]+","line":"tick \d+"\}$/.test(l))).toBe(true);
   await sb.ok(['stop', 'ticker']);
 });

@@ -16,10 +16,27 @@ export interface HelloResult {
   socket: string;
 }
 
-export type LogsStream = 'stdout' | 'stderr' | 'events';
+/** What `logs` tells: stdout, stderr, both in the order their lines came (`output`), or the event log. */
+export type LogsStream = 'stdout' | 'stderr' | 'output' | 'events';
+export const LOGS_STREAMS: readonly LogsStream[] = ['stdout', 'stderr', 'output', 'events'];
 export interface LogEvent {
-  stream: LogsStream;
+  /** The line's own stream (with `output`: stdout or stderr). */
+  stream: Exclude<LogsStream, 'output'>;
   line: string;
+  /** When the line was received (ISO 8601, UTC); null for one stored before svc kept times. Output lines only. */
+  time?: string | null;
+  /** The instance that printed it: followed output lines only (the files do not keep it). */
+  instance?: number;
+}
+/**
+ * A `logs` call: the tail of `lines` lines, then with `follow` every new line; with `flush` the
+ * stream's log files (current and rotated) are emptied instead, and nothing is sent.
+ */
+export interface LogsOptions {
+  stream: LogsStream;
+  lines: number;
+  follow: boolean;
+  flush: boolean;
 }
 
 /** What the admin methods do; the daemon implements it, the method table checks what reaches it. */
@@ -40,7 +57,7 @@ export interface DaemonApi {
   shutdown: (options: ShutdownParams) => Promise<ShutdownResult>;
   logs: (
     target: ServiceTarget,
-    options: { stream: LogsStream; lines: number; follow: boolean },
+    options: LogsOptions,
     emit: (event: LogEvent) => boolean,
     ctx: IpcSubscriptionContext,
   ) => Promise<() => void>;
@@ -105,10 +122,9 @@ export interface ScaleParams extends TargetParams {
   instances: number;
 }
 
-export interface LogsParams extends TargetParams {
-  stream: LogsStream;
-  lines: number;
-  follow: boolean;
+/** `flush` may be left out (false), as clients from before it do. */
+export interface LogsParams extends TargetParams, Omit<LogsOptions, 'flush'> {
+  flush?: boolean;
 }
 
 export interface FilterParams {
@@ -186,11 +202,14 @@ function scaleParams(params: unknown): ScaleParams {
 
 function logsParams(params: unknown): LogsParams {
   const t = target(params);
-  const { stream = 'stdout', lines = 100, follow = false } = params as Params;
-  if (stream !== 'stdout' && stream !== 'stderr' && stream !== 'events') throw new Error('expected stream: "stdout" | "stderr" | "events"');
+  const { stream = 'stdout', lines = 100, follow = false, flush = false } = params as Params;
+  if (!LOGS_STREAMS.includes(stream as LogsStream)) throw new Error(`expected stream: ${LOGS_STREAMS.map((s) => `"${s}"`).join(' | ')}`);
   if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 0 || lines > MAX_LOG_LINES) throw new Error(`expected lines: an integer 0-${MAX_LOG_LINES}`);
   if (typeof follow !== 'boolean') throw new Error('expected follow: boolean');
-  return { ...t, stream, lines, follow };
+  if (typeof flush !== 'boolean') throw new Error('expected flush: boolean');
+  if (flush && follow) throw new Error('expected follow: false with flush: true (a flush empties the logs and ends)');
+  if (flush && stream === 'events') throw new Error('expected stream: "stdout" | "stderr" | "output" with flush: true (the event log is kept)');
+  return { ...t, stream: stream as LogsStream, lines, follow, flush };
 }
 
 const none = (): null => null;
@@ -223,7 +242,7 @@ export function daemonMethods(api: DaemonApi) {
     shutdown: callMethod({ validate: shutdownParams, handle: (p) => api.shutdown({ ifIdle: p?.ifIdle ?? false }) }),
     logs: subscribeMethod({
       validate: logsParams,
-      subscribe: (p, emit: (event: LogEvent) => boolean, ctx) => api.logs(targetOf(p), { stream: p.stream, lines: p.lines, follow: p.follow }, emit, ctx),
+      subscribe: (p, emit: (event: LogEvent) => boolean, ctx) => api.logs(targetOf(p), { stream: p.stream, lines: p.lines, follow: p.follow, flush: p.flush ?? false }, emit, ctx),
     }),
     events: subscribeMethod({
       validate: filter,

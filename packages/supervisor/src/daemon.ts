@@ -7,7 +7,8 @@ import { daemonMethods, type DaemonApi, type HelloResult } from './daemon-method
 import { daemonPaths, guardReportFile, type DaemonPaths } from './daemon-paths.js';
 import { readDaemonState, rowsAfterDaemon, writeDaemonState, type DaemonRow } from './daemon-state.js';
 import { ClosedError, DaemonLockedError, InvalidOptionsError } from './errors.js';
-import type { LogStream, SupervisorEvent } from './events.js';
+import type { SupervisorEvent } from './events.js';
+import { serveLogs } from './log-serve.js';
 import { DaemonMetrics, serveMetrics, type MetricsListen } from './daemon-metrics.js';
 import { readDaemonSettings } from './daemon-settings.js';
 import { isObject } from './option-checks.js';
@@ -216,42 +217,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
       void close();
       return Promise.resolve({ stopped });
     },
-    logs: (target, { stream, lines, follow }, emit, ctx) => {
-      const service = host.service(target);
-      if (!follow) {
-        // Read and sent after the acknowledgement (reading 100000 lines takes a while), as fast as
-        // the client reads: a tail larger than the connection's write buffer waits for it to
-        // drain instead of being cut off.
-        void (async () => {
-          try {
-            // History: what is on disk once the writer has caught up, across a rotation.
-            await service.flushLogs();
-            for (const line of service.tail(stream, lines)) {
-              if (!emit({ stream, line })) return;
-              await ctx.writable();
-            }
-            ctx.end();
-          } catch (error) {
-            ctx.end(error);
-          }
-        })();
-        return Promise.resolve(() => undefined);
-      }
-      // Follow: the tail from memory and the subscription below happen in the same tick, so
-      // they meet exactly — no line lost in the writer's buffer, none sent twice.
-      for (const line of service.recent(stream, lines)) emit({ stream, line });
-      const onEvent = (event: SupervisorEvent) => void emit({ stream, line: JSON.stringify(event) });
-      const onLog = (l: { stream: LogStream; line: string }) => void (l.stream === stream && emit({ stream, line: l.line }));
-      const onRemoved = (key: string) => key === `${target.project.id}\u0000${target.service}` && ctx.end();
-      if (stream === 'events') service.on('event', onEvent);
-      else service.on('log', onLog);
-      host.on('removed', onRemoved);
-      return Promise.resolve(() => {
-        service.off('event', onEvent);
-        service.off('log', onLog);
-        host.off('removed', onRemoved);
-      });
-    },
+    logs: (target, options, emit, ctx) => serveLogs(host, target, options, emit, ctx),
     events: (filter, emit) => {
       const onEvent = (event: SupervisorEvent & { project: string }) => {
         if ((filter.project === undefined || event.project === filter.project) && (filter.service === undefined || event.service === filter.service)) emit(event);

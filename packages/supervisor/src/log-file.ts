@@ -181,10 +181,14 @@ export class RotatingLog extends EventEmitter<{ drain: []; 'write-error': [Error
       return;
     }
     // The file deleted under us (its directory removed by a cleaner or by hand): lines written to
-    // it would be lost from view, so the path is made and opened again.
-    if (this.#fd >= 0 && statSync(this.#options.path, { throwIfNoEntry: false })?.ino !== this.#ino) {
+    // it would be lost from view, so the path is made and opened again. Emptied under us (`svc logs
+    // --flush`, `: > file`): appending goes on at its start, and the size counts from there.
+    const onDisk = statSync(this.#options.path, { throwIfNoEntry: false });
+    if (this.#fd >= 0 && onDisk?.ino !== this.#ino) {
       closeSync(this.#fd);
       this.#fd = -1;
+    } else if (onDisk && onDisk.size < this.#size) {
+      this.#size = onDisk.size;
     }
     if (this.#fd < 0 && !this.#reopen()) {
       // No file to write to (the disk refuses one): this batch is dropped and counted; the next

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ensurePrivateDir, LineSplitter, RotatingLog } from './log-file.js';
+import { stampLine } from './log-line.js';
 import type { ResolvedSupervisorOptions } from './options.js';
 
 /** The log files a Supervisor writes to: its own, or a Service's shared by its instances. */
@@ -35,22 +36,23 @@ export async function flushServiceLogs(logs: SupervisorLogs): Promise<void> {
 }
 
 /**
- * Reads a child's stdout or stderr line by line into its log file, handing each line to `onLine`
- * too. While the log is behind (more than `logs.maxBuffer` queued) the pipe is paused, so the
- * child blocks on write, as under journald, and memory stays bounded.
+ * Reads a child's stdout or stderr line by line into its log file, each line stored with the time
+ * it was received (log-line.ts: every line of one read gets that read's time), and hands each line
+ * and its time to `onLine` too. While the log is behind (more than `logs.maxBuffer` queued) the
+ * pipe is paused, so the child blocks on write, as under journald, and memory stays bounded.
  */
-export function pipeOutput(readable: Readable | null, log: RotatingLog, onLine: (line: string) => void): void {
+export function pipeOutput(readable: Readable | null, log: RotatingLog, onLine: (line: string, time: string) => void): void {
   if (!readable) return;
   const splitter = new LineSplitter();
   readable.setEncoding('utf8');
-  const emit = (line: string) => {
-    onLine(line);
-    if (!log.writeLine(line)) readable.pause();
+  const emitAt = (time: string) => (line: string) => {
+    onLine(line, time);
+    if (!log.writeLine(stampLine(time, line))) readable.pause();
   };
   const onDrain = () => readable.resume();
   log.on('drain', onDrain);
-  readable.on('data', (chunk: string) => splitter.push(chunk, emit));
-  readable.on('end', () => splitter.end(emit));
+  readable.on('data', (chunk: string) => splitter.push(chunk, emitAt(new Date().toISOString())));
+  readable.on('end', () => splitter.end(emitAt(new Date().toISOString())));
   readable.on('close', () => log.off('drain', onDrain));
   readable.on('error', () => {
     // The pipe broke with the child: the lines already read are logged, nothing else is lost.

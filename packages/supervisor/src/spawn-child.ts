@@ -59,8 +59,8 @@ export interface RunRequest extends SpawnRequest {
 }
 
 export interface RunHooks {
-  /** A line of output (it is written to its log file too). */
-  line(stream: LogStream, line: string): void;
+  /** A line of output and when it was received (ISO 8601): it is written to its log file too, with that time. */
+  line(stream: LogStream, line: string, time: string): void;
   /** A message over the Node IPC channel. */
   message(run: Run, message: unknown): void;
   /** The main process exited ('exit', not 'close': a grandchild holding the pipes must not delay it). */
@@ -73,7 +73,7 @@ export async function spawnRun(request: RunRequest, hooks: RunHooks): Promise<{ 
   if (!spawned.ok) return spawned;
   const { child, pid } = spawned;
   const run = new Run(request.id, child, pid, new ProcessTree(pid, request.marker, request.guard), request.now, request.limits);
-  for (const stream of ['stdout', 'stderr'] as const) pipeOutput(child[stream], request.logs[stream], (line) => hooks.line(stream, line));
+  for (const stream of ['stdout', 'stderr'] as const) pipeOutput(child[stream], request.logs[stream], (line, time) => hooks.line(stream, line, time));
   child.on('message', (message: unknown) => hooks.message(run, message));
   child.once('exit', (code, signal) => hooks.exit(run, code, signal));
   return { ok: true, run };

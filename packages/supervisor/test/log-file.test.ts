@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, st
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RotatingLog } from '../src/log-file.js';
+import { parseStoredLine } from '../src/log-line.js';
 import { Harness, fixture, waitFor } from './helpers.js';
 
 const h = new Harness();
@@ -12,7 +13,8 @@ function readAllRotations(dir: string, base: string): string[] {
   const files = readdirSync(dir).filter((f) => f === base || f.startsWith(`${base}.`));
   // Oldest first: base.N … base.1, then base.
   const ordered = files.sort((a, b) => rank(b, base) - rank(a, base));
-  return ordered.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').slice(0, -1));
+  // As the service printed them: the receive time each output line is stored with taken off.
+  return ordered.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').slice(0, -1)).map((raw) => parseStoredLine(raw).line);
 }
 
 function rank(file: string, base: string): number {
