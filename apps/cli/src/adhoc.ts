@@ -100,12 +100,13 @@ const FLAG_OF: Array<[RegExp, string]> = [
 export function adhocDefinition(
   name: string,
   run: { command: string; args: string[] },
-  flags: { ready?: string; instances?: number; listen?: string },
+  flags: { ready?: string; instances?: number; listen?: string; watch?: boolean },
 ): ServiceDefinition {
   const definition: ServiceDefinition = { command: run.command, args: run.args, cwd: process.cwd() };
   if (flags.ready !== undefined) definition.readiness = parseReady(flags.ready);
   if (flags.instances !== undefined) definition.instances = flags.instances;
   if (flags.listen !== undefined) definition.listen = parseListen(flags.listen);
+  if (flags.watch) definition.watch = true;
   const [problem] = definitionProblems(name, definition);
   if (problem) {
     const flag = FLAG_OF.find(([pattern]) => pattern.test(problem.option))?.[1];

@@ -13,15 +13,26 @@ export interface ForegroundOutcome {
  * SIGHUP (`systemctl reload`) reloads each service as its config file says now: the file is read
  * and checked again; an invalid one (or a service no longer in it) leaves the service as it runs,
  * and the daemon says why on stderr. An ad-hoc service has no file: it reloads as it was started.
+ * `watches`: whether the service may keep its `watch` (see withoutWatch).
  */
-async function currentDefinition(target: ServiceTarget): Promise<ServiceDefinition | null> {
+async function currentDefinition(target: ServiceTarget, watches: (target: ServiceTarget) => boolean): Promise<ServiceDefinition | null> {
   const file = target.project.config;
   if (file === null) return null;
   const { loadConfigFile } = await import('./config/load.js');
   const config = await loadConfigFile(file);
   const definition = config.services[target.service];
   if (!definition) throw new Error(`${target.service} is no longer in ${file}`);
-  return definition;
+  return watches(target) ? definition : withoutWatch(definition);
+}
+
+/**
+ * `watch` is for development: a daemon run by a service manager (the unit `svc install` writes)
+ * or by `svc run` (a container, a unit of your own) never restarts a service on a file change
+ * unless asked (`svc install --watch`, `svc run --watch`). The definition without it.
+ */
+export function withoutWatch(definition: ServiceDefinition): ServiceDefinition {
+  const { watch: _watch, ...rest } = definition;
+  return rest;
 }
 
 /**
@@ -33,7 +44,7 @@ async function currentDefinition(target: ServiceTarget): Promise<ServiceDefiniti
  */
 export async function runForeground(
   initial: ExportedService[],
-  options: { takeOver: boolean; log: (line: string) => void; warn: (line: string) => void },
+  options: { takeOver: boolean; log: (line: string) => void; warn: (line: string) => void; watches: (target: ServiceTarget) => boolean },
 ): Promise<ForegroundOutcome> {
   const { createDaemon, connectDaemon, waitForDaemonGone } = await import('@svc/supervisor');
   let services = initial;
@@ -56,7 +67,11 @@ export async function runForeground(
       }
     }
     try {
-      daemon = await createDaemon({ initial: services, lockMetadata: { manager: process.env.INVOCATION_ID ? 'systemd' : 'foreground' }, currentDefinition });
+      daemon = await createDaemon({
+        initial: services,
+        lockMetadata: { manager: process.env.INVOCATION_ID ? 'systemd' : 'foreground' },
+        currentDefinition: (target) => currentDefinition(target, options.watches),
+      });
     } catch (error) {
       if ((error as { code?: string }).code !== 'EDAEMON_LOCKED') throw error;
       if (!options.takeOver || attempt >= 3) {

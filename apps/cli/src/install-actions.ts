@@ -6,6 +6,7 @@ import { clientOptions, CONTROL_TIMEOUT_MS, onDaemon } from './daemon.js';
 import { CliError } from './errors.js';
 import { daemonUnitOptions, prepareSystemHome } from './install-options.js';
 import { manifestFile, readManifest, writeManifest, type InstalledEntry, type InstallScope } from './installed.js';
+import { withoutWatch } from './foreground.js';
 import { findProject, requireService } from './project.js';
 import { startServices } from './start-service.js';
 
@@ -16,6 +17,8 @@ export interface InstallFlags extends InstallScope {
   dryRun: boolean;
   enable?: boolean;
   linger?: boolean;
+  /** `svc install --watch`: the service's `watch` applies under the unit (never otherwise). */
+  watch?: boolean;
 }
 
 export interface InstallOutcome {
@@ -49,7 +52,9 @@ export async function changeInstalled(command: BaseCommand, action: InstallActio
   if (index < 0 && action !== 'install') throw new CliError('EUSAGE', `${name} of ${project.config} is not installed (svc install ${name} first)`);
   const entries = before.filter((_, i) => i !== index);
   if (action === 'install' || action === 'enable' || action === 'disable') {
-    entries.push({ config: project.config, service: name, enabled: action === 'disable' ? false : action === 'enable' || flags.enable !== false });
+    // Each install says anew whether it watches; enable and disable keep what the install said.
+    const watch = action === 'install' ? flags.watch === true : before[index]?.watch === true;
+    entries.push({ config: project.config, service: name, enabled: action === 'disable' ? false : action === 'enable' || flags.enable !== false, ...(watch ? { watch } : {}) });
   }
   const { createInstaller } = await import('@svc/installers');
   const installer = createInstaller(await daemonUnitOptions(command, entries, scope));
@@ -78,7 +83,9 @@ export async function changeInstalled(command: BaseCommand, action: InstallActio
   if (starting && config) {
     // The unit's daemon (just started, or already running) is the one to ask; it may still be booting.
     await waitForDaemon(15_000);
-    started = (await onDaemon((c) => startServices(c, project, [{ name, definition: config.services[name]! }], log))).started;
+    const entry = entries.find((e) => e.service === name && e.config === project.config)!;
+    const definition = entry.watch ? config.services[name]! : withoutWatch(config.services[name]!);
+    started = (await onDaemon((c) => startServices(c, project, [{ name, definition }], log))).started;
   }
   return { action, service: name, installed: entries, unit, started, stopped };
 }

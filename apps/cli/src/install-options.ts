@@ -30,22 +30,22 @@ export function prepareSystemHome(user: string): string {
   return dir;
 }
 
-/** The arguments of `svc daemon run` that start `entries` (the enabled ones). */
+/** The arguments of `svc daemon run` that start `entries` (the enabled ones), and let those installed with --watch watch. */
 export function daemonArgs(entries: readonly InstalledEntry[]): string[] {
-  return ['daemon', 'run', ...entries.filter((e) => e.enabled).flatMap((e) => ['--service', serviceRef(e)])];
+  const enabled = entries.filter((e) => e.enabled);
+  return ['daemon', 'run', ...enabled.flatMap((e) => ['--service', serviceRef(e)]), ...enabled.filter((e) => e.watch).flatMap((e) => ['--watch', serviceRef(e)])];
 }
 
 /** The installer options of the daemon's unit for this list. */
 export async function daemonUnitOptions(command: BaseCommand, entries: readonly InstalledEntry[], scope: InstallScope): Promise<InstallerOptions> {
-  const { DEFAULTS, resolveSupervisorOptions } = await import('@svc/supervisor/definition');
+  const { DEFAULTS, checkServiceDefinition } = await import('@svc/supervisor/definition');
   // The service manager waits for the slowest stop before it kills: the longest stop.timeout listed.
   let stopTimeoutMs: number = DEFAULTS.stop.timeoutMs;
   for (const entry of entries) {
     const config = await command.loadConfig(entry.config, { fresh: true }).catch(() => null);
     const definition = config?.services[entry.service];
     if (!definition) continue;
-    const { instances: _i, listen: _l, ...options } = definition;
-    stopTimeoutMs = Math.max(stopTimeoutMs, resolveSupervisorOptions({ ...options, name: entry.service, logDir: '/nonexistent' }).stop.timeoutMs);
+    stopTimeoutMs = Math.max(stopTimeoutMs, checkServiceDefinition(entry.service, definition).resolved.stop.timeoutMs);
   }
   const env: Record<string, string> = {};
   if (scope.system) env.SVC_HOME = systemSvcHome(scope.user ?? 'root');

@@ -19,6 +19,8 @@ export interface InstalledEntry {
   service: string;
   /** Started by the daemon at login; false after `svc disable`. */
   enabled: boolean;
+  /** Its `watch` applies under the unit (`svc install --watch`); absent: it does not. */
+  watch?: boolean;
 }
 
 export interface InstallScope {
@@ -42,7 +44,7 @@ export function readManifest(scope: InstallScope): InstalledEntry[] {
   }
   const isEntry = (e: unknown): e is InstalledEntry => {
     const entry = e as Partial<InstalledEntry> | null;
-    return typeof entry?.config === 'string' && typeof entry.service === 'string' && typeof entry.enabled === 'boolean';
+    return typeof entry?.config === 'string' && typeof entry.service === 'string' && typeof entry.enabled === 'boolean' && (entry.watch === undefined || typeof entry.watch === 'boolean');
   };
   if (!Array.isArray(entries) || !entries.every(isEntry)) {
     throw new CliError('ECONFIG', `${file} is not a list of { config, service, enabled }: fix or remove it, then svc install again`);

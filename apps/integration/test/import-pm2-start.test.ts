@@ -35,7 +35,9 @@ it('svc import pm2 of a fork-mode app, then svc start runs it as its ecosystem f
 
   const imported = await sb.ok(['import', 'pm2', 'ecosystem.config.js']);
   expect(imported.stdout).toMatch(/^wrote .*svc\.config\.yaml: 1 service from ecosystem\.config\.js$/m);
-  expect(imported.stdout).toContain('  not mapped: watch: svc has no file watching yet');
+  // watch: true maps onto svc's own watch, and the report says how it differs.
+  expect(imported.stdout).toContain('  watch → watch: one restart once the files have been quiet for watch.debounce');
+  expect(imported.stdout).not.toContain('not mapped: watch');
   await sb.ok(['config', 'validate']);
 
   const started = await sb.ok(['start', 'ticker']);

@@ -9,13 +9,15 @@ export default class Install extends BaseCommand {
     'svc install writes one unit per user — the svc daemon in the foreground (systemd user unit by default,',
     'a launchd agent, a Windows service) — listing the services it starts, each from its config file as the file',
     'is then. Installing more services rewrites that list; it never adds a second daemon. The service is started',
-    'now too. Idempotent: installing the same thing twice changes nothing.',
+    "now too. Idempotent: installing the same thing twice changes nothing. The service's `watch` (restarts on file",
+    'changes, for development) is off under the unit unless --watch is given.',
   ].join('\n');
   static override examples = [
     '<%= config.bin %> install api --dry-run',
     '<%= config.bin %> install api',
     'sudo <%= config.bin %> install api --system --user www-data',
     '<%= config.bin %> install api --linger',
+    '<%= config.bin %> install api --watch',
   ];
   static override args = { name: Args.string({ required: true, description: 'service name in the config' }) };
   static override flags = {
@@ -24,6 +26,7 @@ export default class Install extends BaseCommand {
     'dry-run': Flags.boolean({ description: 'print what would be written and run; change nothing' }),
     'no-enable': Flags.boolean({ description: 'list the service but do not start it, now or at login' }),
     linger: Flags.boolean({ description: 'systemd user units: turn on lingering so the daemon starts at boot without a login' }),
+    watch: Flags.boolean({ description: "let the service's `watch` restart it on file changes under the unit (off by default for an installed service)" }),
   };
 
   async run(): Promise<InstallOutcome> {
@@ -35,7 +38,7 @@ export default class Install extends BaseCommand {
       this,
       'install',
       args.name,
-      { config: flags.config, system: flags.system, user: flags.user, dryRun: flags['dry-run'], enable: !flags['no-enable'], linger: flags.linger },
+      { config: flags.config, system: flags.system, user: flags.user, dryRun: flags['dry-run'], enable: !flags['no-enable'], linger: flags.linger, watch: flags.watch },
       log,
     );
     if (!this.jsonEnabled()) {

@@ -5,6 +5,7 @@ import { isNode, runnerFor } from './pm2-runner.js';
 import { durationText, pm2Memory, pm2Millis, pm2Number, pm2Uptime, shownValue, sizeText, splitArgs } from './pm2-values.js';
 import { ServiceDraft } from './service-draft.js';
 import { pm2DefaultName } from './service-names.js';
+import { mapCronRestart, mapWatch } from './pm2-watch.js';
 
 /*
  * One PM2 app as one svc service, onto the keys svc has today (docs/config.md): what maps is set
@@ -126,6 +127,8 @@ export function mapApp(app: Record<string, unknown>, context: AppContext): Mappe
   mapReadiness(draft, keys);
   mapRestart(draft, keys);
   mapStopAndLimits(draft, keys);
+  mapWatch(draft, { watch: keys.take('watch'), ignore: keys.take('ignore_watch'), delay: keys.take('watch_delay') });
+  mapCronRestart(draft, keys.take('cron_restart'));
 
   for (const key of keys.left()) {
     const entry = keys.take(key);

@@ -50,6 +50,10 @@ export const PM2_MAPPED_KEYS = [
   'stop_exit_codes',
   'kill_timeout',
   'max_memory_restart',
+  'watch',
+  'ignore_watch',
+  'watch_delay',
+  'cron_restart',
 ] as const;
 
 /** A key svc does not map: why, and which of its values ask for nothing (nothing to report then). */
@@ -63,24 +67,19 @@ const off = (value: unknown) => value === false || value === null || value === 0
 const on = (value: unknown) => value === true;
 
 const LOG_PATHS = 'svc has no per-service log paths: it writes <state dir>/logs/<project>/{name}.out.log and .err.log, rotated by size (svc describe {name} prints them)';
-const WATCH = 'svc has no file watching yet: run svc reload {name} from your file watcher';
 const PM2_PLUS = 'PM2 Plus / PM2.io monitoring: svc has none (svc status, svc health and @svc/health metrics instead)';
 const PM2_ONLY = "PM2's own bookkeeping: nothing to map";
 
 /** Every PM2 key svc has no equivalent for, by its canonical name. `{name}` is the service's name. */
 export const PM2_GAPS: Record<string, Pm2Gap> = {
-  cron_restart: { reason: 'svc has no cron restarts yet: a cron job or systemd timer running svc restart {name}', inert: off },
-  watch: { reason: WATCH, inert: off },
-  ignore_watch: { reason: WATCH, inert: off },
-  watch_delay: { reason: WATCH },
-  watch_options: { reason: WATCH },
+  watch_options: { reason: "chokidar's options: svc watches with its own (watch.paths, watch.ignore, watch.debounce)", inert: off },
   out_file: { reason: LOG_PATHS },
   error_file: { reason: LOG_PATHS },
   log_file: { reason: LOG_PATHS, inert: off },
   pid_file: { reason: 'svc keeps no pid files: svc status --json gives the pid' },
   disable_logs: { reason: 'svc always keeps logs, rotated by size (logs.maxSize, logs.maxFiles)', inert: off },
-  log_date_format: { reason: 'svc has no log timestamps yet: lines are written as the service prints them (svc logs {name} --events is timestamped)' },
-  time: { reason: 'svc has no log timestamps yet: lines are written as the service prints them (svc logs {name} --events is timestamped)', inert: off },
+  log_date_format: { reason: 'svc stores the time it received each line (svc logs {name} --timestamps shows it, ISO 8601 UTC): no format of its own' },
+  time: { reason: 'svc always stores the time it received each line; svc logs {name} --timestamps shows it', inert: on },
   log_type: { reason: 'svc writes lines as the service prints them; its own event log is JSON lines (svc logs {name} --events)' },
   merge_logs: { reason: 'svc always writes one file per stream for all instances', inert: on },
   namespace: { reason: 'svc has no namespaces: each config file is a project (the same name in two files is two services)' },

@@ -22,7 +22,7 @@ interface Entry {
 }
 
 /** The order keys are written in: the configuration reference's. */
-const KEY_ORDER = ['command', 'args', 'cwd', 'env', 'inheritEnv', 'instances', 'listen', 'readiness', 'liveness', 'restart', 'stop', 'limits', 'logs'];
+const KEY_ORDER = ['command', 'args', 'cwd', 'env', 'inheritEnv', 'instances', 'listen', 'readiness', 'liveness', 'restart', 'watch', 'stop', 'limits', 'logs'];
 
 export class ServiceDraft {
   readonly #entries: Entry[] = [];

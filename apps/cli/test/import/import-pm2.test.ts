@@ -80,9 +80,10 @@ describe('svc import pm2: ecosystem files of each shape', () => {
         instances: 4,
         listen: { port: 3000, host: '0.0.0.0' },
         readiness: { type: 'notify', timeout: '8s', startWindow: '5s' },
-        restart: { delay: '100ms', factor: 1.5, maxDelay: '15s', resetAfter: '30s', crashLoop: { count: 10, window: '1m' } },
+        restart: { delay: '100ms', factor: 1.5, maxDelay: '15s', resetAfter: '30s', crashLoop: { count: 10, window: '1m' }, schedule: '0 3 * * *' },
         stop: { signal: 'SIGINT', timeout: '5s' },
         limits: { memory: '300MB' },
+        watch: { paths: ['src'] },
       },
       'email-worker': {
         command: 'python3',
@@ -98,14 +99,13 @@ describe('svc import pm2: ecosystem files of each shape', () => {
     expect(report).toMatch(/^api ← PM2 app "api"$/m);
     expect(report).toMatch(/^ {2}cluster mode → 4 instances on listen 0\.0\.0\.0:3000.*must serve on fd 3/m);
     expect(report).toMatch(/^ {2}wait_ready → readiness notify: the app must send process\.send\(\{ svc: 'ready' \}\)/m);
+    expect(report).toMatch(/^ {2}watch → watch: one restart once the files have been quiet for watch\.debounce .*watches only with --watch$/m);
+    expect(report).toMatch(/^ {2}cron_restart → restart\.schedule: a graceful restart at 0 3 \* \* \* \(a reload with listen\), in the daemon's local time/m);
     expect(report).toMatch(/^email-worker ← PM2 app "email worker"$/m);
     expect(report).toMatch(/^ {2}renamed: a service name is 1–64 letters/m);
     for (const [key, reason] of [
       ['env_production', 'svc has no environment profiles: import again with --env production'],
       ['env_staging', 'svc has no environment profiles'],
-      ['watch', 'svc has no file watching yet: run svc reload api'],
-      ['ignore_watch', 'svc has no file watching yet'],
-      ['cron_restart', 'svc has no cron restarts yet: a cron job or systemd timer running svc restart api'],
       ['error_file', 'svc has no per-service log paths'],
       ['out_file', 'svc has no per-service log paths'],
       ['instance_var', 'svc numbers instances in SVC_INSTANCE'],
@@ -113,12 +113,14 @@ describe('svc import pm2: ecosystem files of each shape', () => {
       expect(report).toContain(`  not mapped: ${key}: ${reason}`);
     }
     expect(report).toMatch(/^ {2}deploy: svc has no deploy/m);
-    expect(report).toMatch(/^9 keys not mapped \(listed above\)\. Next, from .*: svc config validate, then svc start --all$/m);
+    expect(report).toMatch(/^6 keys not mapped \(listed above\)\. Next, from .*: svc config validate, then svc start --all$/m);
+    // What svc now maps is no longer reported.
+    for (const key of ['watch', 'ignore_watch', 'cron_restart']) expect(report).not.toContain(`not mapped: ${key}:`);
     // merge_logs: true asks for what svc always does: nothing to report.
     expect(report).not.toContain('merge_logs');
     // The written file says the same in comments.
     const text = readFileSync(path.join(dir, 'svc.config.yaml'), 'utf8');
-    expect(text).toMatch(/^ {2}# not mapped: cron_restart: svc has no cron restarts yet/m);
+    expect(text).toMatch(/^ {2}# not mapped: error_file: svc has no per-service log paths/m);
     expect(text).toMatch(/^# not mapped: deploy: svc has no deploy/m);
 
     await expectValid(dir, ['api', 'email-worker']);
@@ -141,7 +143,9 @@ describe('svc import pm2: ecosystem files of each shape', () => {
     expect(keys).not.toContain('api/api/env_production');
     expect(keys).toContain('email worker/email-worker/instance_var');
     expect(keys).toContain('-/-/deploy');
-    expect(report.unmapped.find((u) => u.key === 'watch')!.reason).toBe('svc has no file watching yet: run svc reload api from your file watcher');
+    expect(report.unmapped.find((u) => u.key === 'error_file')!.reason).toMatch(/^svc has no per-service log paths: .*svc describe api prints them\)$/);
+    // ignore_watch: ['node_modules'] asks for what svc never watches anyway.
+    expect(report.config.services.api!.watch).toEqual({ paths: ['src'] });
     await expectValid(dir, ['api', 'email-worker']);
 
     // A profile no app has is bad usage, naming the ones there are.
@@ -195,7 +199,7 @@ describe('svc import pm2: ecosystem files of each shape', () => {
     expect(report.unmapped).toEqual([
       { app: null, service: null, key: 'deploy', reason: expect.stringContaining('svc has no deploy') as string },
       { app: 'gateway', service: 'gateway', key: 'env.NOTHING', reason: "svc's env values are strings, numbers or booleans (got null)" },
-      { app: 'gateway', service: 'gateway', key: 'time', reason: expect.stringContaining('svc has no log timestamps yet') as string },
+      // `time: true` (prefix each line with its time) is what svc always does: not reported.
       { app: 'gateway', service: 'gateway', key: 'pmx', reason: expect.stringContaining('PM2 Plus') as string },
       { app: 'no-script', service: null, key: 'script', reason: 'no script: PM2 refuses such an app too; not imported' },
     ]);
@@ -322,14 +326,14 @@ describe('svc import pm2: hostile ecosystem files', () => {
 
   it('as many apps as the limit: imported, and valid', async () => {
     const dir = fixture('hostile');
-    const apps = Array.from({ length: MAX_APPS }, (_, i) => ({ name: `worker ${i % 10}`, script: 'worker.js', instances: 2, exec_mode: 'cluster', port: 4000 + i, watch: true }));
+    const apps = Array.from({ length: MAX_APPS }, (_, i) => ({ name: `worker ${i % 10}`, script: 'worker.js', instances: 2, exec_mode: 'cluster', port: 4000 + i, pid_file: 'worker.pid' }));
     writeFileSync(path.join(dir, 'many.config.js'), `module.exports = ${JSON.stringify({ apps })};\n`);
     const result = await importPm2(dir, ['many.config.js', '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.services).toHaveLength(MAX_APPS);
     expect(new Set(report.services.map((s) => s.name.toLowerCase())).size).toBe(MAX_APPS);
-    expect(report.unmapped.filter((u) => u.key === 'watch')).toHaveLength(MAX_APPS);
+    expect(report.unmapped.filter((u) => u.key === 'pid_file')).toHaveLength(MAX_APPS);
     await expectValid(
       dir,
       report.services.map((s) => s.name),

@@ -34,6 +34,10 @@ const MAPPED_SAMPLES: Record<(typeof PM2_MAPPED_KEYS)[number], unknown> = {
   stop_exit_codes: [78],
   kill_timeout: 5000,
   max_memory_restart: '300M',
+  watch: ['src'],
+  ignore_watch: ['*.log'],
+  watch_delay: 1000,
+  cron_restart: '0 3 * * *',
 };
 
 describe('one PM2 app as one svc service', () => {
@@ -53,10 +57,37 @@ describe('one PM2 app as one svc service', () => {
       instances: 2,
       listen: { port: 3000, host: '0.0.0.0' },
       readiness: { type: 'notify', timeout: '8s', startWindow: '1s' },
-      restart: { policy: 'never', delay: '100ms', factor: 1.5, maxDelay: '15s', resetAfter: '30s', crashLoop: { count: 10, window: '1m' }, neverRestartExitCodes: [78] },
+      restart: { policy: 'never', delay: '100ms', factor: 1.5, maxDelay: '15s', resetAfter: '30s', crashLoop: { count: 10, window: '1m' }, neverRestartExitCodes: [78], schedule: '0 3 * * *' },
+      watch: { paths: ['src'], ignore: ['*.log'], debounce: '1s' },
       stop: { signal: 'SIGINT', timeout: '5s' },
       limits: { memory: '300MB' },
     });
+  });
+
+  it('maps watch as PM2 reads it, and cron_restart unless it says none', () => {
+    const map = (app: Record<string, unknown>) => mapApp({ script: 'a.js', ...app }, context).draft;
+    expect(map({ watch: true }).build().watch).toEqual({ paths: ['.'] });
+    expect(map({ watch: [] }).build().watch).toEqual({ paths: ['.'] });
+    expect(map({ watch: 'src', ignore_watch: 'src/generated/**' }).build().watch).toEqual({ paths: ['src'], ignore: ['src/generated/**'] });
+    // What svc never watches needs no pattern.
+    expect(map({ watch: true, ignore_watch: ['node_modules', './.git/', 'logs'] }).build().watch).toEqual({ paths: ['.'], ignore: ['logs'] });
+    expect(map({ watch: true }).notes.join('\n')).toMatch(/^watch → watch: one restart once the files have been quiet for watch\.debounce/m);
+    // Without a watch, what it ignores and how long it waits ask for nothing.
+    const off = map({ watch: false, ignore_watch: ['logs'], watch_delay: 500 });
+    expect(off.build().watch).toBeUndefined();
+    expect(off.unmapped).toEqual([]);
+    expect(map({ watch: { src: true } }).unmapped).toEqual([{ key: 'watch', reason: 'expected true, a path or a list of paths (got {"src":true})' }]);
+    expect(map({ watch: true, watch_delay: 'soon' }).unmapped).toEqual([{ key: 'watch_delay', reason: 'expected a number of milliseconds (got "soon")' }]);
+
+    expect(map({ cron_restart: '0 */6 * * *' }).build().restart).toEqual({ schedule: '0 */6 * * *' });
+    for (const none of [0, '0', '']) expect(map({ cron_restart: none }).build().restart, String(none)).toBeUndefined();
+    expect(map({ cron_restart: 5 }).unmapped).toEqual([{ key: 'cron_restart', reason: 'expected a cron expression (got 5)' }]);
+    // A 7-field expression (PM2's croner takes a year): svc's rules refuse it, reported against the PM2 key.
+    const year = map({ cron: '0 0 3 * * * 2030' });
+    const [problem] = definitionProblems('a', year.build());
+    expect(year.refuse(problem!)).toBe(true);
+    expect(year.build().restart).toBeUndefined();
+    expect(year.unmapped).toEqual([{ key: 'cron', reason: expect.stringMatching(/^svc refuses restart\.schedule: "0 0 3 \* \* \* 2030": expected a cron expression: 5 fields .*requires exactly 5 or 6 parts/) as string }]);
   });
 
   it('maps restart_delay alone as a fixed delay, and reports it beside exp_backoff_restart_delay', () => {
@@ -80,8 +111,8 @@ describe('one PM2 app as one svc service', () => {
 
   it('takes PM2’s other names for a key, and reports the second of two', () => {
     const { draft } = mapApp({ exec: 'worker.py', interpreter: 'python3', interpreter_args: '-u', cron: '* * * * *', interpreterArgs: '-O' }, context);
-    expect(draft.build()).toMatchObject({ command: 'python3', args: ['-u', 'worker.py'] });
-    expect(draft.unmapped.map((u) => u.key)).toEqual(['interpreterArgs', 'cron']);
+    expect(draft.build()).toMatchObject({ command: 'python3', args: ['-u', 'worker.py'], restart: { schedule: '* * * * *' } });
+    expect(draft.unmapped.map((u) => u.key)).toEqual(['interpreterArgs']);
   });
 
   it('reports a non-data value by what it was, and never writes it', () => {
