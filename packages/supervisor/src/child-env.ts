@@ -10,8 +10,10 @@ export interface ChildEnvContext {
   listenName: string | null;
   /** A Node service's port whose `listen()` takes fd 3 (`listen.adopt`): svc's preload is loaded. */
   adoptPort: number | null;
-  /** The notify socket's path, when readiness or heartbeat use it. */
+  /** The stream notify socket's path (SVC_NOTIFY_SOCKET), when readiness or heartbeat use it. */
   notifySocket: string | null;
+  /** The datagram notify socket's path (NOTIFY_SOCKET, systemd's protocol), when it could be bound. */
+  notifyDatagram: string | null;
   /** Where a hung Node service writes its diagnostic report, when liveness is watched over IPC. */
   reportsDir: string | null;
 }
@@ -28,8 +30,15 @@ function newInstanceId(): string {
   return `${process.pid.toString(16)}-${process.hrtime.bigint().toString(16)}-${(++spawns).toString(16)}`;
 }
 
-/** Names the variables svc sets itself: never taken from the inherited environment. */
-const PROTOCOL = ['SVC_FENCING_TOKEN', 'SVC_NOTIFY', 'SVC_NOTIFY_SOCKET', 'SVC_WATCHDOG_MS', 'SVC_ADOPT_PORT', 'LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'];
+/**
+ * Names the variables svc sets itself: never taken from the inherited environment. systemd's
+ * among them: a daemon run by systemd (`svc run` in a unit) must not hand its own NOTIFY_SOCKET or
+ * watchdog to a service, which would then report to systemd about the daemon instead of to svc.
+ */
+const PROTOCOL = [
+  'SVC_FENCING_TOKEN', 'SVC_NOTIFY', 'SVC_NOTIFY_SOCKET', 'SVC_WATCHDOG_MS', 'SVC_ADOPT_PORT',
+  'LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES', 'NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID',
+];
 
 /** svc's preload for Node services with `listen.adopt` (bin/adopt.cjs). */
 const ADOPT_MODULE = fileURLToPath(new URL('../bin/adopt.cjs', import.meta.url));
@@ -67,6 +76,12 @@ export function buildChildEnv(o: ResolvedSupervisorOptions, context: ChildEnvCon
   }
   if (o.liveness.heartbeatTimeoutMs > 0) env.SVC_WATCHDOG_MS = String(o.liveness.heartbeatTimeoutMs);
   if (context.notifySocket !== null) env.SVC_NOTIFY_SOCKET = context.notifySocket;
+  if (context.notifyDatagram !== null) {
+    env.NOTIFY_SOCKET = context.notifyDatagram;
+    // WATCHDOG_PID is left out: the pid is known only after the spawn, when the environment is
+    // fixed, and without it sd_watchdog_enabled(3) takes the watchdog as meant for its reader.
+    if (o.liveness.heartbeatTimeoutMs > 0) env.WATCHDOG_USEC = String(o.liveness.heartbeatTimeoutMs * 1000);
+  }
   if (context.reportsDir !== null) {
     // Lets a hung Node service write a diagnostic report on SIGUSR2 before it is killed.
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${context.reportsDir}`.trim();

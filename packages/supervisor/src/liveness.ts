@@ -5,24 +5,35 @@ import { probeHttp } from './probe.js';
 import type { Run } from './run.js';
 import { signalPid } from './tree-kill.js';
 
-/** A liveness check that failed, with what the event log says about it. */
-export type LivenessFailure = { check: 'heartbeat'; silentMs: number; timeoutMs: number } | { check: 'http'; url: string; failures: number };
+/** A liveness check that failed, with what the event log says about it (`watchdog`: the service sent WATCHDOG=trigger). */
+export type LivenessFailure =
+  | { check: 'heartbeat'; silentMs: number; timeoutMs: number }
+  | { check: 'http'; url: string; failures: number }
+  | { check: 'watchdog'; trigger: true };
 
 /**
- * Watches a ready run: the heartbeat (WATCHDOG=1 at least every `heartbeatTimeout`, read from
- * `run.lastHeartbeat`) and the HTTP probe (`failureThreshold` failures in a row). Calls `failed`
- * once for the first check that fails; stops with the run.
+ * Watches a ready run: the heartbeat (WATCHDOG=1 at least every `run.heartbeatTimeoutMs`, read
+ * from `run.lastHeartbeat`) and the HTTP probe (`failureThreshold` failures in a row). Calls
+ * `failed` once for the first check that fails; stops with the run.
  */
 export function watchLiveness(l: ResolvedSupervisorOptions['liveness'], run: Run, now: () => number, failed: (failure: LivenessFailure) => void): void {
   const over = () => run.exited || run.cause !== null;
-  if (l.heartbeatTimeoutMs > 0) {
-    const check = () => {
-      if (over()) return;
-      const silentMs = now() - run.lastHeartbeat;
-      if (silentMs >= l.heartbeatTimeoutMs) failed({ check: 'heartbeat', silentMs: Math.round(silentMs), timeoutMs: l.heartbeatTimeoutMs });
-      else run.timers.set(l.heartbeatTimeoutMs - silentMs + 1, check);
+  if (run.heartbeatTimeoutMs > 0) {
+    // A WATCHDOG_USEC= from the service changes the timeout: the check armed for the old one is
+    // dropped (its generation is stale) and one is armed for the new one.
+    let generation = 0;
+    const arm = () => {
+      const mine = ++generation;
+      const check = () => {
+        if (over() || mine !== generation) return;
+        const silentMs = now() - run.lastHeartbeat;
+        if (silentMs >= run.heartbeatTimeoutMs) failed({ check: 'heartbeat', silentMs: Math.round(silentMs), timeoutMs: run.heartbeatTimeoutMs });
+        else run.timers.set(Math.ceil(run.heartbeatTimeoutMs - silentMs) + 1, check);
+      };
+      run.timers.set(Math.max(1, Math.ceil(run.lastHeartbeat + run.heartbeatTimeoutMs - now())), check);
     };
-    run.timers.set(l.heartbeatTimeoutMs, check);
+    run.rearmHeartbeat = arm;
+    arm();
   }
   if (l.http !== null) {
     const url = l.http;

@@ -1,12 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { rmSync, chmodSync } from 'node:fs';
+import { parseAssignment, type NotifyMessage } from './notify-vocabulary.js';
 
-export type NotifyMessage =
-  | { kind: 'ready' }
-  | { kind: 'watchdog' }
-  | { kind: 'stopping' }
-  | { kind: 'status'; text: string }
-  | { kind: 'mainpid'; pid: number };
+export type { NotifyMessage } from './notify-vocabulary.js';
 
 /** Lines longer than this close the connection (docs/protocol.md). */
 export const MAX_NOTIFY_LINE_BYTES = 4096;
@@ -17,9 +13,10 @@ export interface NotifySocket {
 }
 
 /**
- * The stream socket a service in any language writes systemd's notify vocabulary to. Each line
- * is parsed into a NotifyMessage; `MAINPID=<pid>` attributes the connection's later lines to that
- * pid (`pid` is null until then). Unknown lines are ignored as systemd does.
+ * The stream socket a service in any language writes systemd's notify vocabulary to (svc's own,
+ * SVC_NOTIFY_SOCKET, older than the datagram NOTIFY_SOCKET and kept beside it). Each line is
+ * parsed into a NotifyMessage; `MAINPID=<pid>` attributes the connection's later lines to that
+ * pid (`pid` is null until then). Unknown and refused lines are ignored as systemd does.
  */
 export async function createNotifySocket(
   path: string,
@@ -68,17 +65,10 @@ export async function createNotifySocket(
   };
 }
 
+/** One line of the stream socket: a message, or null for a line svc ignores. */
 export function parseNotifyLine(line: string): NotifyMessage | null {
-  const eq = line.indexOf('=');
-  if (eq === -1) return null;
-  const key = line.slice(0, eq);
-  const value = line.slice(eq + 1);
-  if (key === 'READY' && value === '1') return { kind: 'ready' };
-  if (key === 'WATCHDOG' && value === '1') return { kind: 'watchdog' };
-  if (key === 'STOPPING' && value === '1') return { kind: 'stopping' };
-  if (key === 'STATUS') return { kind: 'status', text: value };
-  if (key === 'MAINPID' && /^\d+$/.test(value)) return { kind: 'mainpid', pid: Number(value) };
-  return null;
+  const parsed = parseAssignment(line);
+  return typeof parsed === 'string' ? null : parsed;
 }
 
 /** The IPC form of the same vocabulary, from a Node child's `process.send()`. */

@@ -10,20 +10,27 @@ import type { Run } from './run.js';
  */
 export const FIRST_PROBE_GAP_MS = 10;
 
+/** A start being waited for: READY=1 goes to `ready`, EXTEND_TIMEOUT_USEC= to `extend`. */
+export interface StartWait {
+  ready(): void;
+  extend(ms: number): boolean;
+}
+
 /**
  * Waits until `run` is ready the way `readiness.type` says: at once for `none`; by polling for
  * `http` (a 2xx) and `tcp` (an accepted connection), the first probe at once and the gaps
  * growing from FIRST_PROBE_GAP_MS to `readiness.interval`; for `notify` the caller passes READY=1
  * to `ready` of what this returns. Either way `ready` is called only once the run has also stayed
  * up for `readiness.startWindow` since its spawn. `timedOut` is called when `readiness.timeout`
- * passes first.
+ * passes first; `extend(ms)` of what this returns (EXTEND_TIMEOUT_USEC=) moves that deadline to no
+ * sooner than `ms` from now, and says false when there is no start timeout left to extend.
  */
 export function awaitReadiness(
   r: ResolvedSupervisorOptions['readiness'],
   run: Run,
   now: () => number,
   hooks: { ready: () => void; timedOut: () => void },
-): { ready: () => void } {
+): StartWait {
   let passed = false;
   // Timers fire on whole milliseconds: a wait may end a fraction early, so the window is measured
   // again when it does, and waited out to its end.
@@ -40,12 +47,22 @@ export function awaitReadiness(
   };
   if (r.type === 'none') {
     ready();
-    return { ready };
+    return { ready, extend: () => false };
   }
-  run.timers.set(r.timeoutMs, () => {
-    if (run.readyAt === null && !run.exited) hooks.timedOut();
-  });
-  if (r.type !== 'http' && r.type !== 'tcp') return { ready };
+  let deadline = now() + r.timeoutMs;
+  const due = () => {
+    if (run.readyAt !== null || run.exited) return;
+    const leftMs = deadline - now();
+    if (leftMs > 0) run.timers.set(Math.ceil(leftMs), due);
+    else hooks.timedOut();
+  };
+  run.timers.set(r.timeoutMs, due);
+  const extend = (ms: number) => {
+    if (run.readyAt !== null || run.exited || run.cause !== null) return false;
+    deadline = Math.max(deadline, now() + ms);
+    return true;
+  };
+  if (r.type !== 'http' && r.type !== 'tcp') return { ready, extend };
   const probeTimeoutMs = Math.max(r.intervalMs, 1000);
   let gapMs = Math.min(FIRST_PROBE_GAP_MS, r.intervalMs);
   const poll = async () => {
@@ -58,5 +75,5 @@ export function awaitReadiness(
     }
   };
   void poll();
-  return { ready };
+  return { ready, extend };
 }

@@ -39,11 +39,17 @@ export class Run {
   /** The exit was handled: leftovers swept, the restart decision taken (see `finished`). */
   done = false;
   lastHeartbeat: number;
+  /** This run's heartbeat timeout: liveness.heartbeatTimeout, or what the service set with WATCHDOG_USEC=. */
+  heartbeatTimeoutMs = 0;
+  /** Set by liveness.ts while it watches the heartbeat: re-arms its check after heartbeatTimeoutMs changed. */
+  rearmHeartbeat: (() => void) | null = null;
   readonly timers = new RunTimers();
   readonly finished: Promise<void>;
   readonly #meter: ResourceMeter;
   readonly #limits: LimitWatch;
   #samples = 0;
+  /** While terminating: when SIGKILL is due (`now()` ms); EXTEND_TIMEOUT_USEC= moves it later. */
+  #killAt: number | null = null;
   #resolveFinished!: () => void;
 
   constructor(
@@ -101,17 +107,37 @@ export class Run {
         // The channel closed between the check and the send: the signal above still stands.
       }
     }
+    this.#killAt = startedAt + stop.timeoutMs;
     this.terminating = new Promise<void>((resolve) => {
-      const killTimer = setTimeout(() => {
+      let killTimer: NodeJS.Timeout;
+      // A deadline moved later (extendStop) is waited out from where the timer fired.
+      const due = () => {
         if (this.exited) return;
+        const leftMs = this.#killAt! - this.now();
+        if (leftMs > 0) {
+          killTimer = setTimeout(due, Math.ceil(leftMs));
+          return;
+        }
+        this.#killAt = null;
         stop.onKill(Math.round(this.now() - startedAt));
         this.tree.signal('SIGKILL');
-      }, stop.timeoutMs);
+      };
+      killTimer = setTimeout(due, stop.timeoutMs);
       void this.finished.then(() => {
         clearTimeout(killTimer);
         resolve();
       });
     });
     return this.terminating;
+  }
+
+  /**
+   * EXTEND_TIMEOUT_USEC= while stopping: SIGKILL no sooner than `ms` from now (a later deadline
+   * stands). False when the run is not being stopped, or SIGKILL has been sent.
+   */
+  extendStop(ms: number): boolean {
+    if (this.#killAt === null || this.exited) return false;
+    this.#killAt = Math.max(this.#killAt, this.now() + ms);
+    return true;
   }
 }
