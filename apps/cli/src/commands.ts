@@ -14,6 +14,7 @@ import Init from './commands/init.js';
 import Install from './commands/install.js';
 import Logs from './commands/logs.js';
 import Metrics from './commands/metrics.js';
+import Monit from './commands/monit.js';
 import Reload from './commands/reload.js';
 import Restart from './commands/restart.js';
 import Run from './commands/run.js';
@@ -34,6 +35,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   describe: Describe,
   logs: Logs,
   metrics: Metrics,
+  monit: Monit,
   health: Health,
   run: Run,
   install: Install,
