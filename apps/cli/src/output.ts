@@ -55,6 +55,14 @@ export function formatUptime(ms: number | null | undefined): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
+/** How a run ended, with how long it ran when known (a oneshot's end): `exit 0 after 1.2 s`. */
+export function exitText(exit: { code: number | null; signal: string | null; runMs?: number | null } | null | undefined): string {
+  if (!exit) return 'no exit recorded';
+  const how = exit.code !== null ? `exit ${exit.code}` : `ended by ${exit.signal ?? 'a signal'}`;
+  if (typeof exit.runMs !== 'number') return how;
+  return `${how} after ${exit.runMs < 60_000 ? `${(exit.runMs / 1000).toFixed(1)} s` : formatUptime(exit.runMs)}`;
+}
+
 /** A spinner on stderr while `work` runs, only when stderr is a TTY. */
 export async function withSpinner<T>(text: string, work: () => Promise<T>, stream: NodeJS.WriteStream = process.stderr): Promise<T> {
   if (!stream.isTTY) return work();

@@ -58,6 +58,8 @@ async function startWith(spawned: SpawnedDaemon | null, configFile: string, name
   }
   const definition = config.services[name];
   if (!definition) return dismiss();
+  // What it depends on starts first: the command's (start-stack.ts), on the daemon spawned here.
+  if (definition.dependsOn !== undefined) return 'continue';
   // The daemon we spawned begins this start as soon as it holds its lock, before it serves; the
   // start call below collects the outcome by this token.
   const handoff = spawned ? `${process.pid.toString(36)}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}` : undefined;

@@ -2,7 +2,7 @@ import type { DaemonConnection, DaemonRow, ProjectRef } from '@svc/supervisor/cl
 import type { ServiceDefinition } from '@svc/supervisor/definition';
 import { callerEnvironment, CONTROL_TIMEOUT_MS } from './daemon.js';
 import { CliError } from './errors.js';
-import { formatUptime } from './output.js';
+import { exitText, formatUptime } from './output.js';
 
 /*
  * Starting services, for the `start` command and its quick path (prestart.ts), so that both do and
@@ -73,7 +73,9 @@ export async function startServices(
       const told = /exited with code|was ended by/.test(why);
       const exit = told ? '' : typeof last?.signal === 'string' ? `; last exit: ${last.signal}` : typeof last?.code === 'number' ? `; last exit: code ${last.code}` : '';
       const lastExit = last && (typeof last.code === 'number' || typeof last.signal === 'string') ? { code: last.code ?? null, signal: last.signal ?? null } : null;
-      failures.push(startFailed(name, `${why}${exit}`, tail, error, lastExit));
+      const failed = startFailed(name, `${why}${exit}`, tail, error, lastExit);
+      failed.details.push(...bindsItselfHint(name, definition, tail));
+      failures.push(failed);
       continue;
     }
     if (replacing.length > 0) {
@@ -138,8 +140,26 @@ export function alreadyRunningLine(name: string, current: DaemonRow): string {
 export function runningLine(name: string, rows: DaemonRow[]): string {
   const first = rows[0];
   const pids = rows.map((s) => s.pid ?? '-').join(', ');
+  if (first && (first.service?.state ?? first.state) === 'completed') return `${name} completed (${exitText(first.lastExit)})`;
   if (first && (first.service?.state ?? first.state) === 'standby') return `${name} is standby: another host holds its lock; it runs here when that lease ends`;
   return `${name} is running (${rows.length > 1 ? `${rows.length} instances, pids ${pids}` : `pid ${pids}`}${listenText(first)})`;
+}
+
+/** What a program's runtime prints when the port it binds is taken: Node, Python, Go, Ruby, Java, C. */
+const ADDRESS_IN_USE = /EADDRINUSE|address already in use|Errno 98|bind\(\): Address in use|BindException/i;
+
+/**
+ * A service with `listen` whose process binds the port itself fails on the address svc holds: the
+ * one fix is the program's (take fd 3) or the config's (no `listen`), so the failure says both.
+ */
+export function bindsItselfHint(name: string, definition: ServiceDefinition, tail: string[]): string[] {
+  const listen = definition.listen;
+  if (!listen || !tail.some((line) => ADDRESS_IN_USE.test(line))) return [];
+  return [
+    `${name} binds its own port, but svc already holds port ${listen.port} for the service (listen) and hands it over:`,
+    `  take the socket svc hands over as fd 3 (LISTEN_FDS=1; Node apps do it unchanged unless listen.adopt is false),`,
+    `  or remove listen from ${name}'s config to let it bind its own port (no zero-downtime reload then)`,
+  ];
 }
 
 /**
@@ -152,5 +172,6 @@ export function startFailed(name: string, why: string, tail: string[], cause?: u
     ...(cause === undefined ? {} : { cause }),
     details: lines.length ? [`last lines of ${name}'s stderr:`, ...lines] : [],
   });
-  return Object.assign(error, { service: name, stderrTail: tail, lastExit });
+  // `reason`: the why alone ("exited with code 1"), for a dependent's chain of causes (start-stack.ts).
+  return Object.assign(error, { service: name, stderrTail: tail, lastExit, reason: why.replace(/^\(\w+\):? ?/, '') });
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
  * are the supervisor's.
  */
 
-export const STATUS_ITEM_STATES = ['standby', 'starting', 'running', 'stopping', 'stopped', 'backoff', 'crashed', 'failed'] as const;
+export const STATUS_ITEM_STATES = ['standby', 'starting', 'running', 'stopping', 'stopped', 'backoff', 'crashed', 'failed', 'completed'] as const;
 
 const count = z.int().min(0);
 const state = z.enum(STATUS_ITEM_STATES);
@@ -33,7 +33,8 @@ export const statusItemSchema = z.strictObject({
   supervisorPid: z.int().positive().nullable(),
   uptimeMs: count,
   restarts: count,
-  lastExit: z.strictObject({ code: z.int().nullable(), signal: z.string().nullable(), at: z.iso.datetime() }).nullable(),
+  /** `runMs`: how long that run lasted (a oneshot's duration); null when the daemon that saw it did not say. */
+  lastExit: z.strictObject({ code: z.int().nullable(), signal: z.string().nullable(), at: z.iso.datetime(), runMs: count.nullable() }).nullable(),
   memoryBytes: count.nullable(),
   cpuPercent: z.number().min(0).nullable(),
   /** The service's own STATUS= text, or the failure that stopped it; null when it said nothing. */

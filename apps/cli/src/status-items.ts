@@ -37,7 +37,7 @@ export function toStatusItems(rows: readonly DaemonRow[], source: RowSource, std
       supervisorPid: source.pid,
       uptimeMs: first.uptimeMs,
       restarts: instances.reduce((n, s) => n + s.restarts, 0),
-      lastExit: first.lastExit ? { code: first.lastExit.code, signal: first.lastExit.signal, at: first.lastExit.at } : null,
+      lastExit: first.lastExit ? { code: first.lastExit.code, signal: first.lastExit.signal, at: first.lastExit.at, runMs: first.lastExit.runMs ?? null } : null,
       memoryBytes: sum((s) => s.memoryBytes),
       cpuPercent: sum((s) => s.cpuPercent),
       health: state === 'failed' ? 'failed' : (failure ?? first.status),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { guardReportFile, leftoverNote, leftoversOf, readDaemonState, rowsAfterDaemon, serviceLogFile, SUPERVISOR_VERSION, tailLog, unendedOf, type DaemonRow } from '@svc/supervisor/client';
 import { connect, paths } from './daemon.js';
-import { formatBytes, formatUptime, paint, table, type Colour } from './output.js';
+import { exitText, formatBytes, formatUptime, paint, table, type Colour } from './output.js';
 import type { StatusItem } from './status-item.js';
 import { toStatusItems } from './status-items.js';
 
@@ -106,7 +106,7 @@ function stderrTail(projectId: string, name: string): string[] {
   return existsSync(file) ? tailLog(file, STATUS_TAIL_LINES) : [];
 }
 
-const STATE_COLOUR: Record<string, Colour> = { running: 'green', starting: 'yellow', stopping: 'yellow', backoff: 'yellow', standby: 'blue', crashed: 'red', failed: 'red', stopped: 'grey' };
+const STATE_COLOUR: Record<string, Colour> = { running: 'green', starting: 'yellow', stopping: 'yellow', backoff: 'yellow', standby: 'blue', crashed: 'red', failed: 'red', stopped: 'grey', completed: 'green' };
 
 /** The human table: one block per project (its config file, or "ad-hoc"), one row per service. */
 export function formatStatus(items: StatusItem[], colour: boolean): string {
@@ -149,6 +149,8 @@ export function formatStatus(items: StatusItem[], colour: boolean): string {
   for (const item of items.filter((i) => i.droppedLogLines > 0)) {
     lines.push('', `${item.name}: ${item.droppedLogLines} log line${item.droppedLogLines === 1 ? '' : 's'} dropped: the disk refused them (svc logs ${item.name} --events says when and why)`);
   }
+  // A oneshot that ran to its end: how it ended and how long it took (its row has no uptime).
+  for (const item of items.filter((i) => i.state === 'completed')) lines.push('', `${item.name} completed: ${exitText(item.lastExit)}, at ${item.lastExit?.at ?? '?'}`);
   for (const item of items.filter((i) => i.state === 'failed' || (!i.supervisorAlive && i.failure))) {
     lines.push('', `${item.name} ${item.state === 'failed' ? 'failed' : 'is not supervised'}: ${item.failure ?? 'gave up'}`, ...(item.stderrTail ?? []).map((l) => `  ${l}`));
   }

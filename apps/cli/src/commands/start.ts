@@ -10,8 +10,9 @@ import { ALL } from '../usage.js';
 import { withSpinner } from '../output.js';
 import { requireService } from '../project.js';
 import { startServices, type StartResult } from '../start-service.js';
+import { startStack } from '../start-stack.js';
 
-const ADHOC_FLAGS = ['ready', 'instances', 'listen', 'name'] as const;
+const ADHOC_FLAGS = ['ready', 'instances', 'listen', 'name', 'watch'] as const;
 
 export default class Start extends BaseCommand {
   static override summary = 'Start a service and wait until it has started.';
@@ -25,7 +26,7 @@ export default class Start extends BaseCommand {
     'Without a config file: svc start <name> -- <command> [args…] starts an ad-hoc service (in the ad-hoc project)',
     'with this environment and working directory; svc start <script> [--name <name>] [-- args…] runs a script',
     `(${interpretersInWords()}; else the file itself), named after the file.`,
-    '--ready, --instances and --listen shape an ad-hoc service as the config keys readiness, instances and listen do.',
+    '--ready, --instances, --listen and --watch shape an ad-hoc service as the config keys readiness, instances, listen and watch do.',
   ].join('\n');
   static override examples = [
     '<%= config.bin %> start api',
@@ -33,6 +34,7 @@ export default class Start extends BaseCommand {
     '<%= config.bin %> start worker -- node worker.js --queue emails',
     '<%= config.bin %> start api --ready tcp:3000 -- node server.js',
     '<%= config.bin %> start app.js --name web -i 2 --listen 3000',
+    '<%= config.bin %> start app.js --watch',
   ];
   static override strict = false;
   static override args = { name: Args.string({ description: 'service name (or a script to run as an ad-hoc service)' }) };
@@ -43,6 +45,7 @@ export default class Start extends BaseCommand {
     name: Flags.string({ description: 'ad hoc, for a script: the service name (default: the file name without its extension)' }),
     instances: Flags.integer({ char: 'i', description: 'ad hoc: how many instances to run (default: 1)' }),
     listen: Flags.string({ description: 'ad hoc: a port svc binds once and hands to every instance as fd 3 (LISTEN_FDS; default: none, each instance binds its own)', helpValue: '[HOST:]PORT' }),
+    watch: Flags.boolean({ description: 'ad hoc: restart it when a file under this directory changes (the config key watch: true; node_modules and .git ignored)' }),
   };
 
   async run(): Promise<StartResult> {
@@ -81,12 +84,15 @@ export default class Start extends BaseCommand {
     if (adhocOnly.length > 0) {
       throw new CliError('EUSAGE', `--${adhocOnly[0]} is for an ad-hoc service (svc start <name> -- <command>, or a script): a config's service says it in the config`);
     }
+    if (!args.name && !flags.all && findConfig(process.cwd()) === null && flags.config === undefined) {
+      throw new CliError('EUSAGE', 'name a service (svc start <name> -- <command>, or a script), or run svc start in a directory with an svc config');
+    }
     const config = await this.loadConfig(flags.config, { keepCopy: true });
-    const names = flags.all ? Object.keys(config.services) : args.name ? [args.name] : [];
-    if (names.length === 0) throw new CliError('EUSAGE', 'name a service, or pass --all');
+    // No name: the whole project, in dependency order (docker compose up).
+    const names = args.name ? [args.name] : Object.keys(config.services);
+    if (names.length === 0) throw new CliError('EUSAGE', `${config.file} has no services`);
     for (const name of names) requireService(config, name);
-    const services = names.map((name) => ({ name, definition: config.services[name]! }));
-    return onDaemon((connection) => withSpinner(`starting ${names.join(', ')}`, () => startServices(connection, config.project, services, log, { force: flags.force })));
+    return onDaemon((connection) => withSpinner(`starting ${names.join(', ')}`, () => startStack(connection, config.project, config.services, names, log, { force: flags.force })));
   }
 
   /** A config found from here (or --config) has a service of this name: the name wins over a file. */

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { isHolderAlive, readLock, type LockRecord } from '@svc/lock';
-import { adhocProject, isFinalState, readDaemonState, rowsAfterDaemon, waitForDaemonGone, type DaemonConnection, type ProjectRef } from '@svc/supervisor/client';
+import { adhocProject, isFinalState, readDaemonState, rowsAfterDaemon, waitForDaemonGone, type DaemonConnection, type DaemonRow, type ProjectRef } from '@svc/supervisor/client';
+import { dependentsOf } from '@svc/supervisor/definition';
 import { BaseCommand } from '../base-command.js';
 import { clientOptions, connect, CONTROL_TIMEOUT_MS, onDaemon, paths } from '../daemon.js';
 import { CliError } from '../errors.js';
@@ -82,17 +83,26 @@ export default class Stop extends BaseCommand {
 
   private async stopOn(connection: DaemonConnection, found: FoundProject, name: string | undefined, outcome: StopOutcome): Promise<StopFailures> {
     let targets: Array<{ project: ProjectRef; name: string }>;
+    let after: (name: string) => string[] = () => [];
     if (name) {
       targets = [{ project: await projectHosting(connection, found, name), name }];
     } else {
       const rows = await connection.client.call('status', { project: found.project.id });
       targets = [...new Set(rows.map((r) => r.name))].map((n) => ({ project: found.project, name: n }));
+      after = await this.dependentsFirst(found, rows);
     }
-    // All at once: the daemon exits as soon as nothing runs, so no call may come after the last stop.
+    // Each as soon as what depends on it is stopped (all at once without dependsOn): the daemon
+    // exits when nothing runs, so every call is made while something still runs.
     const label = targets.length === 1 ? targets[0]!.name : `${targets.length} services`;
-    const results = await withSpinner(`stopping ${label}`, () =>
-      Promise.allSettled(targets.map((t) => connection.client.call('stop', { project: t.project, service: t.name }, { timeoutMs: CONTROL_TIMEOUT_MS }))),
-    );
+    const stops = new Map<string, Promise<Awaited<ReturnType<typeof stopOne>>>>();
+    const stopOne = async (t: { project: ProjectRef; name: string }) => {
+      // Every stop is listed before any looks for those it waits for.
+      await Promise.resolve();
+      await Promise.allSettled(after(t.name).map((dependent) => stops.get(dependent) ?? Promise.resolve()));
+      return connection.client.call('stop', { project: t.project, service: t.name }, { timeoutMs: CONTROL_TIMEOUT_MS });
+    };
+    for (const t of targets) stops.set(t.name, stopOne(t));
+    const results = await withSpinner(`stopping ${label}`, () => Promise.allSettled([...stops.values()]));
     const failures: StopFailures = [];
     results.forEach((result, i) => {
       const name = targets[i]!.name;
@@ -105,6 +115,18 @@ export default class Stop extends BaseCommand {
       else failures.push(result.reason);
     });
     return failures;
+  }
+
+  /**
+   * For a whole project: the active services that must be stopped before each (its dependents, by
+   * the config's dependsOn). A service that runs nothing (failed, completed) waits for nothing and
+   * nothing waits for it, so no stop is left to make once nothing runs.
+   */
+  private async dependentsFirst(found: FoundProject, rows: DaemonRow[]): Promise<(name: string) => string[]> {
+    const config = found.configFile ? await this.loadConfig(found.configFile).catch(() => null) : null;
+    if (!config) return () => [];
+    const active = new Set(rows.filter((r) => !isFinalState(r.service?.state ?? r.state)).map((r) => r.name));
+    return (name) => (active.has(name) ? dependentsOf(config.services, name).filter((d) => active.has(d)) : []);
   }
 
   /** Whether the state file of a daemon that is gone keeps a row for this service (or, for --all, this project). */

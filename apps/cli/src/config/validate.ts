@@ -1,4 +1,4 @@
-import { definitionProblems, SERVICE_NAME, type OptionProblem, type ServiceDefinition } from '@svc/supervisor/definition';
+import { definitionProblems, dependencyProblems, SERVICE_NAME, type OptionProblem, type ServiceDefinition } from '@svc/supervisor/definition';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { ALL } from '../usage.js';
 
@@ -53,6 +53,11 @@ export function validateConfig(raw: unknown, file: string): SvcConfig {
       continue;
     }
     for (const p of definitionProblems(name, definition)) problems.push(fromOption(name, p));
+  }
+  // Between services (dependsOn: unknown names, cycles, conditions never met): paths `<name>.dependsOn.<dep>`.
+  for (const p of dependencyProblems(services as Record<string, unknown>)) {
+    const [name, ...rest] = p.option.split('.');
+    problems.push(fromOption(name!, { ...p, option: rest.join('.') }));
   }
   if (problems.length > 0) throw new ConfigError(file, problems);
   return { services: services as Record<string, ServiceDefinition> };

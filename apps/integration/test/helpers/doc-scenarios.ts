@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { answered, answersWith, runNode, stopWith, type DocProcess } from './doc-run.js';
 import { freePort, request } from './http.js';
@@ -28,6 +30,8 @@ export interface ScenarioContext {
 }
 
 type Check = (ctx: ScenarioContext) => Promise<void>;
+
+const execFileP = promisify(execFile);
 
 function file(ctx: ScenarioContext, name: string): string {
   const found = ctx.files.get(name);
@@ -210,3 +214,64 @@ async function installersUnits(ctx: ScenarioContext): Promise<void> {
 }
 
 Object.assign(SCENARIOS, { 'installers-units': installersUnits });
+
+/**
+ * other-languages.md: the page's commands, in order; at its `svc reload` line, each service (Python,
+ * Go, Puma) is reloaded under a stream of requests, each on a new connection: none fails, and the
+ * new instances answer. Ports are the page's.
+ */
+async function fd3Languages(ctx: ScenarioContext): Promise<void> {
+  const lines = ctx.commands.flatMap((c) => c.split('\n')).map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+  // Go's build cache in the example's directory, not the runner's home.
+  const env = { ...ctx.env, GOCACHE: path.join(ctx.dir, '.go-cache'), GOPATH: path.join(ctx.dir, '.go') };
+  const sh = (line: string) => execFileP('bash', ['-euo', 'pipefail', '-c', line], { cwd: ctx.dir, env, timeout: 180_000 });
+  const services = { py: 18000, go: 18001, rb: 18002 };
+  try {
+    for (const line of lines) {
+      if (!line.startsWith('svc reload')) {
+        await sh(line);
+        continue;
+      }
+      for (const [name, port] of Object.entries(services)) {
+        const url = `http://127.0.0.1:${port}/`;
+        const pidsOf = async (count: number) => {
+          const seen = new Set<string>();
+          await waitUntil(`${count} instances of ${name} to answer`, async () => {
+            seen.add((await request(url, { timeoutMs: 5_000 })).body.trim());
+            return seen.size >= count;
+          });
+          return seen;
+        };
+        const before = await pidsOf(2);
+        const failures: string[] = [];
+        let answered = 0;
+        let stop = false;
+        const loop = (async () => {
+          while (!stop) {
+            try {
+              const res = await request(url, { timeoutMs: 10_000 });
+              if (res.status === 200) answered++;
+              else failures.push(`status ${res.status}`);
+            } catch (error) {
+              failures.push((error as Error).message);
+            }
+          }
+        })();
+        await sh(`svc reload ${name}`);
+        const after = await waitUntil(`new instances of ${name} to answer`, async () => {
+          const body = (await request(url, { timeoutMs: 5_000 })).body.trim();
+          return before.has(body) ? null : body;
+        });
+        stop = true;
+        await loop;
+        expect(after, name).toMatch(new RegExp(`^${name === 'py' ? 'python' : name === 'go' ? 'go' : 'ruby'} \\d+$`));
+        expect(failures, name).toEqual([]);
+        expect(answered, name).toBeGreaterThan(0);
+      }
+    }
+  } finally {
+    await sh('svc stop --all').catch(() => undefined);
+  }
+}
+
+Object.assign(SCENARIOS, { 'fd3-languages': fd3Languages });
