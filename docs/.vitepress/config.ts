@@ -19,6 +19,10 @@ export default defineConfig({
         items: [
           { text: 'Quick start', link: '/guides/quick-start' },
           { text: 'Migrating from PM2', link: '/guides/migrating-from-pm2' },
+          { text: 'Zero-downtime reload for an existing app', link: '/guides/existing-app' },
+          { text: 'Stacks: services that need each other', link: '/guides/stacks' },
+          { text: 'The socket for other languages', link: '/guides/other-languages' },
+          { text: 'Readiness and watchdog', link: '/guides/readiness' },
           { text: 'Containers', link: '/guides/containers' },
           { text: 'Kubernetes', link: '/guides/kubernetes' },
           { text: 'systemd and launchd', link: '/guides/systemd-launchd' },

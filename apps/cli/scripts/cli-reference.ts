@@ -261,6 +261,7 @@ const STATUS_NOTES: Record<string, string> = {
   pid: "the first running instance's pid (slot order)",
   supervisorPid: "the daemon's pid",
   'lastExit.at': 'ISO 8601 time',
+  'lastExit.runMs': "how long that run lasted (a oneshot's duration); null from an older daemon",
   memoryBytes: "RSS of the service's whole process tree",
   health: 'the service\'s STATUS= text, "failed", or why it is not supervised',
   'instances[].processes': "processes in the instance's tree, from the last sample",

@@ -164,9 +164,10 @@ export const GROUPS: Group[] = [
     example: { liveness: { http: 'http://127.0.0.1:3000/health', interval: '10s', failureThreshold: 3, timeout: '5s' } },
   },
   {
-    title: '`restart`',
+    title: '`restart` and `watch`',
     headingKeys: ['restart'],
-    intro: 'What happens when the process ends without being asked to: which ends are restarted, after how long, and when to give up.',
+    intro:
+      'What happens when the process ends without being asked to: which ends are restarted, after how long, and when to give up. Then the restarts nobody types: at the times of `restart.schedule`, and when files change (`watch`). Each of those is a graceful restart, as `svc restart` does but with the definition the service runs (the config file is not read again), or a reload without a refused connection when the service has `listen`; one that comes while the service has ended (`failed`) is skipped, and so is a scheduled time that comes while a start, stop, restart or reload is under way. Each is in the event log with why (`svc logs <name> --events`: `triggered`, `trigger-skipped`).',
     keys: [
       { key: 'restart.policy', type: 'string', default: is(D.restart.policy), resolved: (c) => c.resolved.restart.policy, about: 'Which ends are restarted: see the table below.' },
       duration('restart.delay', 'The first restart delay.', { default: is(D.restart.delayMs), resolved: (c) => c.resolved.restart.delayMs }),
@@ -190,8 +191,57 @@ export const GROUPS: Group[] = [
         about: 'Starts within `restart.crashLoop.window` that make a crash loop.',
       },
       duration('restart.crashLoop.window', 'The crash-loop window.', { default: is(D.restart.crashLoop.windowMs), resolved: (c) => c.resolved.restart.crashLoop.windowMs, bounds: L.restart.crashLoopWindow }),
+      {
+        key: 'restart.schedule',
+        type: 'string',
+        default: words('none'),
+        resolved: (c) => c.schedule,
+        about:
+          'Restart at these times ([croner](https://github.com/Hexagon/croner) reads it): 5 fields, minute hour day-of-month month day-of-week (`0 3 * * *`: 03:00 every day; `*/15 * * * *`; `0 4 * * MON-FRI`), or 6 with seconds first (`*/30 * * * * *`), or `@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`. Day-of-month and day-of-week are either-or, as in cron; no year field. An expression croner refuses is refused with its reason.',
+      },
+      {
+        key: 'restart.timeZone',
+        type: 'string',
+        default: words("the daemon's local time zone"),
+        probes: [withValue(BASE, 'restart', { schedule: '@daily', timeZone: WRONG })],
+        about: "The IANA time zone of `restart.schedule`'s times (`Europe/Paris`, `UTC`): daylight saving time is followed as croner does (a fixed time skipped in spring runs after the gap, one repeated in autumn runs once).",
+      },
+      {
+        key: 'watch',
+        type: 'boolean or object',
+        default: words('false'),
+        resolved: (c) => c.watch,
+        probes: [withValue(BASE, 'watch', WRONG)],
+        about: `Restart when files change, for development: \`true\` watches \`cwd\`; an object says what (\`watch.*\` below). A burst of changes (a \`git checkout\`) is one restart once no change has come for \`watch.debounce\`; changes during that restart make one more at most. ${S.watch.alwaysIgnored.map((n) => `\`${n}\``).join(' and ')} are never watched, nor the service's own log and run directories; at most ${S.watch.maxDirs} directories are (past that, a \`watch-limit\` event names the first left out). A service installed with \`svc install\`, or run by \`svc run\`, does not watch unless given \`--watch\`.`,
+      },
+      {
+        key: 'watch.paths',
+        type: 'array of strings',
+        default: is(S.watch.paths),
+        resolved: (c) => c.watch?.paths,
+        resolvedWith: { watch: true },
+        about: 'Files and directories to watch, relative to `cwd`. A file is watched through its directory (an editor that replaces it on save is seen); symbolic links are not followed.',
+      },
+      {
+        key: 'watch.ignore',
+        type: 'array of strings',
+        default: is(S.watch.ignore),
+        resolved: (c) => c.watch?.ignore,
+        resolvedWith: { watch: true },
+        about:
+          'Globs left out: `*` any characters but `/`, `?` one, `**` any directories; `[…]`, `{…}` and a leading `!` are refused. Without `/` a pattern is a name anywhere below a watched path (`*.log`, `dist`), with `/` a path from `cwd` (`src/generated/**`). An ignored directory is not watched at all. A service that writes into what it watches (a cache, an upload directory) restarts itself: leave it out here.',
+      },
+      duration('watch.debounce', 'How long the files must stay unchanged after a change before the restart.', {
+        default: is(S.watch.debounceMs),
+        resolved: (c) => c.watch?.debounceMs,
+        resolvedWith: { watch: true },
+        bounds: L.watch.debounce,
+      }),
     ],
-    example: { restart: { policy: 'on-failure', delay: '1s', factor: 2, maxDelay: '30s', jitter: 0.1, resetAfter: '1m', neverRestartExitCodes: [78], crashLoop: { count: 5, window: '1m' } } },
+    example: {
+      restart: { policy: 'on-failure', delay: '1s', factor: 2, maxDelay: '30s', jitter: 0.1, resetAfter: '1m', neverRestartExitCodes: [78], crashLoop: { count: 5, window: '1m' }, schedule: '0 3 * * *', timeZone: 'Europe/Paris' },
+      watch: { paths: ['src', 'package.json'], ignore: ['*.log', 'src/generated/**'], debounce: '500ms' },
+    },
     extra: restartTable,
   },
   {
@@ -300,6 +350,35 @@ export const GROUPS: Group[] = [
     example: { instances: 4, listen: { port: 3000, host: '0.0.0.0', backlog: 1024 }, readiness: { type: 'notify' } },
   },
   {
+    title: '`type` and `dependsOn`: stacks',
+    headingKeys: [],
+    intro:
+      'A project as a stack: a one-shot task (a migration) that must finish first, a database with a readiness check, an API that needs both. `svc start` with no name starts the whole project, each service once what it depends on has met its condition, services that need nothing of each other at the same time; `svc start <name>` starts what it needs first; `svc stop --all` stops dependents before what they depend on.',
+    keys: [
+      {
+        key: 'type',
+        type: 'string',
+        default: is(D.type),
+        resolved: (c) => c.resolved.type,
+        about:
+          '`simple`: runs until stopped. `oneshot`: runs to its end; `svc start` waits for its exit, and exit 0 makes it `completed` (shown with its exit code and how long it ran; it is not run again for a dependent until it is started or stopped). A oneshot is never restarted unless `restart.policy` is `on-failure` (which retries a failure, within `restart.crashLoop`), has no start window, and has no time limit unless `readiness.timeout` is set.',
+      },
+      {
+        key: 'dependsOn',
+        type: 'list or object',
+        default: words('none'),
+        // A list is a form it takes (its items are checked one by one): what it accepts is told for a number.
+        probes: [withValue(BASE, 'dependsOn', 42)],
+        about:
+          'What this service needs before it starts: `[db, cache]` (each `ready`), `{ db: ready, migrate: completed }`, or `{ db: { condition: ready, restart: true } }`. Conditions: `started` (spawned), `ready` (its readiness passed), `completed` (a `oneshot` exited 0). `restart: true`: `svc restart db` restarts this service after it (a restart after a crash does not). A dependency that fails fails this start, with the chain of causes.',
+      },
+    ],
+    // One service alone cannot name another: the complete example below has `dependsOn`.
+    example: { type: 'oneshot', readiness: { timeout: '10m' }, restart: { policy: 'on-failure' } },
+    extra: () =>
+      'Between services, `svc config validate` refuses: a name that is not a service of the file, a cycle (`a → b → a`), `completed` of a service that is not a `oneshot` (or of one with `restart.policy: always`), and `ready` of a `oneshot` (never ready while it runs: use `completed` or `started`).',
+  },
+  {
     title: '`lock`',
     headingKeys: [],
     intro: 'One active instance across hosts: run the service on every host (`svc run`, `svc install`); one of them holds the lease and runs it, the others report `standby` until the lease ends.',
@@ -349,8 +428,12 @@ export const RULES: Array<{ text: string; key: string; refused: Definition; take
     refused: { readiness: { type: 'notify', timeout: '5s', startWindow: '5s' } },
     taken: { readiness: { type: 'notify', timeout: '5s', startWindow: '4s' } },
   },
+  { text: '`restart.timeZone` goes with `restart.schedule`', key: 'restart.timeZone', refused: { restart: { timeZone: 'UTC' } }, taken: { restart: { schedule: '0 3 * * *', timeZone: 'UTC' } } },
   { text: '`restart.maxDelay` is at least `restart.delay`', key: 'restart.maxDelay', refused: { restart: { delay: '10s', maxDelay: '5s' } }, taken: { restart: { delay: '10s', maxDelay: '10s' } } },
   { text: 'with `listen`, `readiness.type` is `notify` or `none`', key: 'readiness.type', refused: { listen: { port: 3000 }, readiness: { type: 'tcp', port: 3000 } }, taken: { listen: { port: 3000 }, readiness: { type: 'notify' } } },
+  { text: 'with `type: oneshot`, `restart.policy` is `on-failure` or `never`', key: 'restart.policy', refused: { type: 'oneshot', restart: { policy: 'always' } }, taken: { type: 'oneshot', restart: { policy: 'on-failure' } } },
+  { text: 'with `type: oneshot`, `readiness.type` is `none`', key: 'readiness.type', refused: { type: 'oneshot', readiness: { type: 'notify' } }, taken: { type: 'oneshot', readiness: { timeout: '10m' } } },
+  { text: 'with `type: oneshot`, one instance and no `listen`', key: 'instances', refused: { type: 'oneshot', instances: 2 }, taken: { type: 'oneshot', instances: 1 } },
   { text: '`listen.port` is required with `listen`', key: 'listen.port', refused: { listen: {} }, taken: { listen: { port: 0 } } },
   { text: '`lock` goes with neither `listen` nor more than one instance', key: 'lock', refused: { lock: LOCK, instances: 2 }, taken: { lock: LOCK, instances: 1 } },
   { text: '`lock` goes with neither `listen` nor more than one instance', key: 'lock', refused: { lock: LOCK, listen: { port: 3000 } }, taken: { lock: LOCK } },

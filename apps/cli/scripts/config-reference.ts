@@ -168,7 +168,9 @@ export function completeExample(): Definition {
         logs: { maxSize: '10MB', maxFiles: 5 },
         instances: 2,
         listen: { port: 3000, host: '127.0.0.1' },
+        dependsOn: { migrate: 'completed' },
       },
+      migrate: { type: 'oneshot', command: 'node', args: ['migrate.js'] },
       scheduler: {
         command: 'node',
         args: ['scheduler.js'],

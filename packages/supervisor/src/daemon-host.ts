@@ -9,8 +9,9 @@ import { InvalidOptionsError, LeftoverProcessesError, ServiceLockedError, Unknow
 import { leftoverNote, leftoversOf, stillLeftover, stopLeftovers, unendedOf, type UnendedProcess } from './leftovers.js';
 import type { SupervisorEvent } from './events.js';
 import type { OrphanGuard } from './orphan-guard.js';
+import { RecentOutput } from './recent-lines.js';
 import { Service, type ReloadResult, type ServiceOptions } from './service.js';
-import { endedUnasked } from './states.js';
+import { keptAfterExit } from './states.js';
 import { sameListen } from './service-options.js';
 
 /** A service of a project: what every admin call names. */
@@ -44,6 +45,8 @@ interface Hosted {
   readonly project: ProjectRef;
   readonly name: string;
   readonly service: Service;
+  /** Its output as `logs -f` starts from it: the last lines with their times and instances. */
+  readonly output: RecentOutput;
   spec: ServiceSpec;
   lock: LockHandle | null;
   locking: Promise<void> | null;
@@ -90,6 +93,11 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
   /** The Service hosting a target; throws EUNKNOWN_SERVICE naming what the project has. */
   service(target: ServiceTarget): Service {
     return this.#get(target).service;
+  }
+
+  /** The last output lines of a hosted service, kept for `logs`; throws EUNKNOWN_SERVICE like `service`. */
+  output(target: ServiceTarget): RecentOutput {
+    return this.#get(target).output;
   }
 
   has(target: ServiceTarget): boolean {
@@ -207,7 +215,7 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
 
   /** What a daemon that exits keeps: the rows of services that failed or crashed. */
   finalRows(): DaemonRow[] {
-    return this.#rows({}, false).filter((row) => endedUnasked(row.service.state) || endedUnasked(row.state));
+    return this.#rows({}, false).filter((row) => keptAfterExit(row.service.state) || keptAfterExit(row.state));
   }
 
   /** Nothing runs nor will by itself (kept rows are history, not work). */
@@ -281,16 +289,22 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
       throw new InvalidOptionsError('cwd', cwd, 'an absolute path: the daemon runs services of many directories and has none of its own');
     }
     const dirs = projectDirs(this.paths, target.project.id);
-    return { ...spec.definition, name: target.service, logDir: dirs.logDir, runDir: dirs.runDir, orphanGuard: this.guard(), ...(spec.environment ? { baseEnv: spec.environment } : {}) };
+    // dependsOn is the project's order of starts (the caller's): the Service runs one service.
+    const { dependsOn: _project, ...definition } = spec.definition;
+    return { ...definition, name: target.service, logDir: dirs.logDir, runDir: dirs.runDir, orphanGuard: this.guard(), ...(spec.environment ? { baseEnv: spec.environment } : {}) };
   }
 
   #add(target: ServiceTarget, spec: ServiceSpec): Hosted {
     const service = new Service(this.#options(target, spec));
-    const hosted: Hosted = { key: keyOf(target.project.id, target.service), project: target.project, name: target.service, service, spec, lock: null, locking: null, releasing: null, starting: 0 };
+    const output = new RecentOutput();
+    const hosted: Hosted = { key: keyOf(target.project.id, target.service), project: target.project, name: target.service, service, output, spec, lock: null, locking: null, releasing: null, starting: 0 };
     this.#hosted.set(hosted.key, hosted);
     service.on('state', () => this.emit('changed'));
     service.on('settled', () => this.#settledCheck(hosted));
     service.on('event', (event) => this.emit('event', { ...event, project: target.project.id }));
+    // The time its log file keeps, when the line's event carries it; else the time it got here, in
+    // the same tick as the pipe's read.
+    service.on('log', (l) => output.push({ stream: l.stream, line: l.line, instance: l.instance, time: l.time ?? new Date().toISOString() }));
     this.emit('changed');
     return hosted;
   }

@@ -3,12 +3,15 @@ import { MAX_DURATION_MS, MAX_SIZE_BYTES } from './units.js';
 
 export type ReadinessType = 'notify' | 'http' | 'tcp' | 'none';
 export type LockBackend = 'redis' | 'postgres';
+/** `simple`: runs until stopped; `oneshot`: runs to completion (a migration, a build step), then is `completed`. */
+export type ServiceType = 'simple' | 'oneshot';
 
 /**
  * Every default the Supervisor uses. The docs page's options table is checked against this
  * object by a test, so what the docs say is what the code does.
  */
 export const DEFAULTS = {
+  type: 'simple' as ServiceType,
   args: [] as string[],
   inheritEnv: true,
   ipc: 'auto' as boolean | 'auto',
@@ -19,6 +22,7 @@ export const DEFAULTS = {
   readiness: { type: 'none' as ReadinessType, timeoutMs: 30_000, intervalMs: 100, startWindowMs: 1_000 },
   liveness: { heartbeatTimeoutMs: 0, intervalMs: 10_000, failureThreshold: 3, timeoutMs: 5_000, reportTimeoutMs: 2_000 },
   restart: {
+    /** A `oneshot`'s default is `never`: it ran to its end (see ONESHOT_DEFAULTS). */
     policy: 'on-failure' as RestartPolicy,
     delayMs: 1_000,
     factor: 2,
@@ -35,6 +39,28 @@ export const DEFAULTS = {
 } as const;
 
 /**
+ * What differs for `type: oneshot`: no restart unless the policy says so, no start window (the
+ * start is its whole run) and no time limit on that run unless `readiness.timeout` sets one.
+ */
+export const ONESHOT_DEFAULTS = {
+  restart: { policy: 'never' as RestartPolicy },
+  readiness: { startWindowMs: 0, timeoutMs: 0 },
+} as const;
+
+/**
+ * `watch: true`, and what every `watch` has: a Service's option (SERVICE_DEFAULTS.watch), its
+ * docs table checked against this. `alwaysIgnored`: names never watched, besides `watch.ignore`;
+ * `maxDirs`: the most directories one service watches (each costs an inotify watch on Linux).
+ */
+export const WATCH_DEFAULTS = {
+  paths: ['.'] as string[],
+  ignore: [] as string[],
+  debounceMs: 500,
+  alwaysIgnored: ['node_modules', '.git'] as string[],
+  maxDirs: 4096,
+} as const;
+
+/**
  * The bounds of the options that have more than "a duration" or "a size" (which are bounded by
  * MAX_DURATION_MS and MAX_SIZE_BYTES): one place, used by the checks and shown by the docs.
  */
@@ -46,6 +72,9 @@ export const LIMITS = {
   limits: { cpu: { max: 100 * 1024 }, sampleInterval: { min: 10 } },
   logs: { maxSize: { min: 1 }, maxFiles: { max: 100 }, maxBuffer: { min: 1 }, stderrTailLines: { max: 10_000 } },
   lock: { ttl: { min: 100 } },
+  /** A Service's `watch` (its paths and patterns in characters) and `restart.schedule` (in characters). */
+  watch: { debounce: { min: 10, max: 3_600_000 }, paths: { max: 64, length: 4096 }, ignore: { max: 256, length: 256 } },
+  schedule: { length: 256 },
   /** Every duration option, unless a tighter bound is listed above. */
   durationMs: { max: MAX_DURATION_MS },
   /** Every size option. */

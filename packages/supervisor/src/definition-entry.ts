@@ -4,8 +4,10 @@
  */
 export { DEFINITION_KEYS, checkServiceDefinition, definitionProblems } from './definition.js';
 export type { ServiceDefinition } from './definition.js';
+export { DEPENDENCY_CONDITIONS, DEFAULT_CONDITION, dependencyProblems, dependenciesOf, dependentsOf, withDependencies } from './dependencies.js';
+export type { Dependency, DependencyCondition } from './dependencies.js';
 export { SERVICE_DEFAULTS, SERVICE_OPTION_KEYS } from './service-options.js';
-export { DEFAULTS, LIMITS, SERVICE_NAME, resolveSupervisorOptions } from './options.js';
+export { DEFAULTS, LIMITS, ONESHOT_DEFAULTS, SERVICE_NAME, resolveSupervisorOptions } from './options.js';
 export type { ResolvedSupervisorOptions, SupervisorOptions } from './options.js';
 export { parseDuration, parseSize, readDuration, readSize, MAX_DURATION_MS, MAX_SIZE_BYTES, DURATION_UNITS, SIZE_UNITS } from './units.js';
 export { parseEnv, readEnvFile } from './env-file.js';

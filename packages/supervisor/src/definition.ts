@@ -1,6 +1,7 @@
 import type { OptionProblem } from './errors.js';
 import { InvalidOptionsError } from './errors.js';
 import { isObject, OptionChecker } from './option-checks.js';
+import { readDependsOn, type Dependency, type DependencyCondition } from './dependencies.js';
 import { checkServiceWith, SERVICE_OPTION_KEYS, type CheckedServiceOptions, type ServiceOptions } from './service-options.js';
 
 /**
@@ -8,12 +9,17 @@ import { checkServiceWith, SERVICE_OPTION_KEYS, type CheckedServiceOptions, type
  * options without its name (the key it is listed under) and without what its host decides — where
  * its files go, its orphan guard, the environment it inherits (the defining call's), the clocks.
  */
-export type ServiceDefinition = Omit<ServiceOptions, 'name' | 'logDir' | 'runDir' | 'orphanGuard' | 'now' | 'random' | 'baseEnv'>;
+export type ServiceDefinition = Omit<ServiceOptions, 'name' | 'logDir' | 'runDir' | 'orphanGuard' | 'now' | 'random' | 'baseEnv'> & {
+  /** What this service needs before it starts, among its project's services (dependencies.ts). */
+  dependsOn?: string[] | Record<string, DependencyCondition | null | Partial<Dependency>>;
+};
 
 const HOST_DECIDES = ['name', 'logDir', 'runDir', 'orphanGuard', 'now', 'random', 'baseEnv'];
 
 /** The keys a definition may have: anything else is refused by name (a misspelling is never ignored). */
-export const DEFINITION_KEYS: readonly string[] = SERVICE_OPTION_KEYS.filter((key) => !HOST_DECIDES.includes(key));
+export const DEFINITION_KEYS: readonly string[] = [...SERVICE_OPTION_KEYS.filter((key) => !HOST_DECIDES.includes(key)), 'dependsOn'];
+/** The keys of a definition that are its project's business, not the Service's. */
+const PROJECT_KEYS = ['dependsOn'];
 
 /** Where the check pretends the files go: nothing is created by a check. */
 const NOWHERE = '/nonexistent/svc-definition-check';
@@ -45,7 +51,8 @@ function checkDefinitionWith(c: OptionChecker, name: string, definition: unknown
     return null;
   }
   c.known('', definition, DEFINITION_KEYS);
+  readDependsOn(c, name, definition.dependsOn);
   const own: Record<string, unknown> = {};
-  for (const key of DEFINITION_KEYS) if (key in definition) own[key] = definition[key];
+  for (const key of DEFINITION_KEYS) if (key in definition && !PROJECT_KEYS.includes(key)) own[key] = definition[key];
   return checkServiceWith(c, { ...own, name, logDir: NOWHERE });
 }

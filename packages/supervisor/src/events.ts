@@ -30,7 +30,15 @@ export type SupervisorEventType =
   | 'reload-done'
   | 'reload-failed'
   | 'reload-fallback'
-  | 'scale';
+  | 'scale'
+  // A Service's restarts set off by its files (`watch`) or its `restart.schedule` (restart-triggers.ts).
+  | 'watching'
+  | 'watch-limit'
+  | 'watch-error'
+  | 'scheduled'
+  | 'triggered'
+  | 'trigger-skipped'
+  | 'trigger-failed';
 
 /** One line of the JSON-lines event log, and the payload of the `event` event. */
 export interface SupervisorEvent {
@@ -51,4 +59,6 @@ export interface StateChange {
 export interface LogLine {
   stream: LogStream;
   line: string;
+  /** When the supervisor received it (ISO 8601, UTC), as its log file keeps it. */
+  time?: string;
 }

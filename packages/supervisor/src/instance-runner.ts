@@ -1,16 +1,18 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildChildEnv } from './child-env.js';
 import { InvalidOptionsError, isSupervisorError } from './errors.js';
 import type { LogStream, SupervisorEventType } from './events.js';
 import type { Journal } from './journal.js';
-import { captureReport, watchLiveness } from './liveness.js';
+import { captureReport, watchLiveness, type LivenessFailure } from './liveness.js';
 import { ensurePrivateDir } from './log-file.js';
-import { createNotifySocket, parseIpcMessage, type NotifyMessage, type NotifySocket } from './notify-socket.js';
+import { NotifyChannels } from './notify-channels.js';
+import { dispatchNotify, ignoredDatagram, NotifyNotes, type NotifyContext } from './notify-dispatch.js';
+import { parseIpcMessage } from './notify-socket.js';
+import type { NotifyMessage } from './notify-vocabulary.js';
 import type { OrphanGuard } from './orphan-guard.js';
 import type { ResolvedSupervisorOptions } from './options.js';
 import { hasProc } from './proc-tree.js';
-import { awaitReadiness } from './readiness.js';
+import { awaitReadiness, type StartWait } from './readiness.js';
 import type { ResourceSample } from './resource-sampler.js';
 import type { Run, TerminateCause } from './run.js';
 import { spawnRun } from './spawn-child.js';
@@ -18,7 +20,8 @@ import { spawnRun } from './spawn-child.js';
 /** What the runner tells its Supervisor, which owns the states. */
 export interface RunnerHooks {
   record(type: SupervisorEventType, fields: Record<string, unknown>): void;
-  line(stream: LogStream, line: string): void;
+  /** `time`: when it was received, as its log file keeps it. */
+  line(stream: LogStream, line: string, time: string): void;
   /** The run said it is ready (or readiness is `none`): the Supervisor decides whether it counts. */
   ready(run: Run): void;
   /** The runner is about to end a run on its own (readiness timeout, liveness, limit). */
@@ -34,31 +37,52 @@ export type SpawnResult = { ok: true; run: Run } | { ok: false; stage: 'environm
  * resources and limits — and ends it (run.ts). The Supervisor keeps the states and the decisions.
  */
 export class InstanceRunner {
-  #notify: NotifySocket | null = null;
+  readonly #channels: NotifyChannels;
+  /** What the service said of itself (notify-dispatch.ts): `status` shows it. */
+  readonly #notes = new NotifyNotes();
+  readonly #notify: NotifyContext;
   #sampler: NodeJS.Timeout | null = null;
   #current: Run | null = null;
-  /** The current run's readiness: READY=1 goes there (it adds the start window). */
-  #readiness: { ready: () => void } | null = null;
+  /** The current run's start: READY=1 goes there (it adds the start window), EXTEND_TIMEOUT_USEC= too. */
+  #readiness: { run: Run; wait: StartWait } | null = null;
   #runs = 0;
-  /** The last STATUS= the service sent. */
-  status: string | null = null;
   /** The current run's resources, from the last sample; null when nothing runs. */
   resources: ResourceSample | null = null;
   /** When `resources` was sampled (`now()` ms). */
   #sampledAt = 0;
 
-  readonly #notifyPath: string;
-
-  /** `base` names the notify socket: `<runDir>/<base>.notify.sock` (created with runDir, 0700). */
+  /** `base` names the notify sockets: `<runDir>/<base>.notify.sock` and `.dgram.sock` (created with runDir, 0700). */
   constructor(
     private readonly o: ResolvedSupervisorOptions,
     private readonly context: { base: string; listen: { fd: number; name: string; adoptPort: number | null } | null; guard: OrphanGuard | null; journal: Journal },
     private readonly hooks: RunnerHooks,
   ) {
-    this.#notifyPath = join(o.runDir, `${context.base}.notify.sock`);
+    this.#channels = new NotifyChannels(o.runDir, context.base, {
+      line: (message) => this.#current && this.#onNotify(this.#current, message),
+      datagram: (run, parsed) => {
+        for (const message of parsed.messages) this.#onNotify(run, message);
+        if (parsed.problems.length > 0) ignoredDatagram(run, parsed.problems, this.#notes, this.#notify);
+      },
+      unavailable: (reason) => {
+        this.#notes.unavailable = reason;
+        this.hooks.record('status', { notify: 'unavailable', reason });
+      },
+    });
+    const path = this.#channels.streamPath;
     // sun_path is 108 bytes on Linux, 104 on macOS.
-    if (Buffer.byteLength(this.#notifyPath) > 103) throw new InvalidOptionsError('runDir', o.runDir, `a shorter path: the notify socket ${this.#notifyPath} exceeds 103 bytes`);
+    if (Buffer.byteLength(path) > 103) throw new InvalidOptionsError('runDir', o.runDir, `a shorter path: the notify socket ${path} exceeds 103 bytes`);
     ensurePrivateDir(o.runDir);
+    this.#notify = {
+      record: (type, fields) => this.hooks.record(type, fields),
+      start: (run) => (this.#readiness?.run === run ? { ...this.#readiness.wait, takesReady: o.readiness.type === 'notify' } : null),
+      hung: (run, failure) => this.#failed(run, failure),
+      now: o.now,
+    };
+  }
+
+  /** The service's STATUS= text and what else it said of itself (`svc status`'s health column). */
+  get status(): string | null {
+    return this.#notes.summary;
   }
 
   /** Builds the environment (reading the env file) and spawns; the failure says which stage. */
@@ -66,20 +90,23 @@ export class InstanceRunner {
     const o = this.o;
     let env: Record<string, string>;
     try {
+      // Both sockets, as systemd sets NOTIFY_SOCKET for Type=notify and a watchdog: a service that
+      // uses neither never pays for loading the datagram library.
       const notify = o.readiness.type === 'notify' || o.liveness.heartbeatTimeoutMs > 0;
-      if (notify) {
-        // Its file removed meanwhile (a cleaner of the run directory): made again, for this run to reach.
-        if (this.#notify && !existsSync(this.#notifyPath)) {
-          await this.#notify.close();
-          this.#notify = null;
-          ensurePrivateDir(o.runDir);
-        }
-        this.#notify ??= await createNotifySocket(this.#notifyPath, (message) => this.#current && this.#onNotify(this.#current, message));
-      }
+      const datagram = notify ? await this.#channels.open() : null;
+      if (datagram !== null) this.#notes.unavailable = null;
       const reportsDir = o.ipc && (o.liveness.heartbeatTimeoutMs > 0 || o.liveness.http !== null) ? join(o.logDir, 'reports') : null;
       if (reportsDir) ensurePrivateDir(reportsDir);
-      env = buildChildEnv(o, { fencingToken, listenName: this.context.listen?.name ?? null, adoptPort: this.context.listen?.adoptPort ?? null, notifySocket: notify ? this.#notifyPath : null, reportsDir });
+      env = buildChildEnv(o, {
+        fencingToken,
+        listenName: this.context.listen?.name ?? null,
+        adoptPort: this.context.listen?.adoptPort ?? null,
+        notifySocket: notify ? this.#channels.streamPath : null,
+        notifyDatagram: datagram,
+        reportsDir,
+      });
     } catch (error) {
+      await this.#channels.release(null);
       return { ok: false, stage: 'environment', reason: isSupervisorError(error) ? error.message : String(error) };
     }
     const spawned = await spawnRun(
@@ -98,7 +125,7 @@ export class InstanceRunner {
         limits: o.limits,
       },
       {
-        line: (stream, line) => this.hooks.line(stream, line),
+        line: (stream, line, time) => this.hooks.line(stream, line, time),
         message: (run, message) => {
           const parsed = parseIpcMessage(message);
           if (parsed) this.#onNotify(run, parsed);
@@ -109,7 +136,13 @@ export class InstanceRunner {
         },
       },
     );
-    if (!spawned.ok) return { ok: false, stage: 'spawn', reason: `cannot spawn ${o.command}: ${spawned.error.message}` };
+    if (!spawned.ok) {
+      await this.#channels.release(null);
+      return { ok: false, stage: 'spawn', reason: `cannot spawn ${o.command}: ${spawned.error.message}` };
+    }
+    this.#channels.attach(spawned.run);
+    spawned.run.heartbeatTimeoutMs = o.liveness.heartbeatTimeoutMs;
+    this.#notes.startRun(spawned.run);
     this.#current = spawned.run;
     return { ok: true, run: spawned.run };
   }
@@ -117,21 +150,21 @@ export class InstanceRunner {
   /** The run is the Supervisor's current one now: sample it and wait for it to be ready. */
   begin(run: Run): void {
     this.#startSampler();
-    this.#readiness = awaitReadiness(this.o.readiness, run, this.o.now, {
-      ready: () => this.hooks.ready(run),
-      timedOut: () => {
-        this.hooks.record('liveness-failed', { pid: run.pid, check: 'readiness', timeoutMs: this.o.readiness.timeoutMs });
-        void this.#end(run, 'start-timeout');
-      },
-    });
+    const timedOut = () => {
+      this.hooks.record('liveness-failed', { pid: run.pid, check: 'readiness', timeoutMs: this.o.readiness.timeoutMs });
+      void this.#end(run, 'start-timeout');
+    };
+    // A oneshot is never ready: its exit ends its start (bounded only by a readiness.timeout it sets).
+    if (this.o.type === 'oneshot') {
+      if (this.o.readiness.timeoutMs > 0) run.timers.set(this.o.readiness.timeoutMs, () => !run.exited && timedOut());
+      return;
+    }
+    this.#readiness = { run, wait: awaitReadiness(this.o.readiness, run, this.o.now, { ready: () => this.hooks.ready(run), timedOut }) };
   }
 
   /** Once the Supervisor counted the run ready: watch its heartbeat and HTTP probe. */
   watch(run: Run): void {
-    watchLiveness(this.o.liveness, run, this.o.now, (failure) => {
-      this.hooks.record('liveness-failed', { pid: run.pid, ...failure });
-      void this.#hungRestart(run);
-    });
+    watchLiveness(this.o.liveness, run, this.o.now, (failure) => this.#failed(run, failure));
   }
 
   /** Ends a run: the stop signal to its tree, SIGKILL after stop.timeout; a lost lease gets SIGKILL at once. */
@@ -156,6 +189,7 @@ export class InstanceRunner {
       onKill: () => this.hooks.record('killed', { pid: run.pid, leftovers: true, signal: 'SIGKILL' }),
     });
     run.tree.release();
+    await this.#channels.release(run);
     if (this.#current !== run) return;
     if (this.#sampler) clearInterval(this.#sampler);
     this.#sampler = null;
@@ -165,8 +199,7 @@ export class InstanceRunner {
   async close(): Promise<void> {
     if (this.#sampler) clearInterval(this.#sampler);
     this.#sampler = null;
-    await this.#notify?.close();
-    this.#notify = null;
+    await this.#channels.close();
   }
 
   #end(run: Run, cause: TerminateCause): Promise<void> {
@@ -175,13 +208,14 @@ export class InstanceRunner {
   }
 
   #onNotify(run: Run, message: NotifyMessage): void {
-    if (run.exited) return;
-    if (message.kind === 'ready' && this.o.readiness.type === 'notify' && run === this.#current) this.#readiness?.ready();
-    else if (message.kind === 'watchdog') run.lastHeartbeat = this.o.now();
-    else if (message.kind === 'status') {
-      this.status = message.text;
-      this.hooks.record('status', { pid: run.pid, text: message.text });
-    }
+    dispatchNotify(run, message, this.#notes, this.#notify);
+  }
+
+  /** A liveness check failed (or the service sent WATCHDOG=trigger): recorded once, then the hung restart. */
+  #failed(run: Run, failure: LivenessFailure): void {
+    if (run.cause !== null || run.exited) return;
+    this.hooks.record('liveness-failed', { pid: run.pid, ...failure });
+    void this.#hungRestart(run);
   }
 
   /** Asks a hung Node child for a diagnostic report (kept in logDir/reports), then restarts it. */

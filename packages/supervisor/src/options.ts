@@ -2,12 +2,13 @@ import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { InvalidOptionsError } from './errors.js';
 import { isObject, OptionChecker } from './option-checks.js';
-import { DEFAULTS, LIMITS, SERVICE_NAME, LOCK_KEY, LOCK_KEY_PREFIX, type ReadinessType, type LockBackend } from './defaults.js';
+import { DEFAULTS, LIMITS, ONESHOT_DEFAULTS, SERVICE_NAME, LOCK_KEY, LOCK_KEY_PREFIX, type ReadinessType, type LockBackend, type ServiceType } from './defaults.js';
+import { checkOneshot } from './oneshot.js';
 import type { Duration, Size } from './units.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { OrphanGuard } from './orphan-guard.js';
 
-export { DEFAULTS, LIMITS, SERVICE_NAME, LOCK_KEY_PREFIX, type ReadinessType, type LockBackend } from './defaults.js';
+export { DEFAULTS, LIMITS, ONESHOT_DEFAULTS, SERVICE_NAME, LOCK_KEY_PREFIX, type ReadinessType, type LockBackend, type ServiceType } from './defaults.js';
 
 /** An environment value as options take it; numbers and booleans are turned into strings. */
 export type EnvValue = string | number | boolean;
@@ -15,6 +16,8 @@ export type EnvValue = string | number | boolean;
 export interface SupervisorOptions {
   /** Service name: letters, digits, `.`, `_`, `-`; used in file names and events. */
   name: string;
+  /** `oneshot`: runs to completion; `start()` resolves once it exited 0 (`completed`). Default `simple`. */
+  type?: ServiceType;
   command: string;
   args?: string[];
   cwd?: string;
@@ -86,6 +89,7 @@ export interface SupervisorOptions {
 
 export interface ResolvedSupervisorOptions {
   name: string;
+  type: ServiceType;
   command: string;
   args: string[];
   cwd: string;
@@ -127,7 +131,7 @@ export interface ResolvedSupervisorOptions {
 
 /** Every option a Supervisor takes: anything else is refused as a misspelling. */
 export const SUPERVISOR_OPTION_KEYS = [
-  'name', 'command', 'args', 'cwd', 'env', 'envFile', 'inheritEnv', 'baseEnv', 'ipc', 'logDir', 'runDir', 'instance',
+  'name', 'type', 'command', 'args', 'cwd', 'env', 'envFile', 'inheritEnv', 'baseEnv', 'ipc', 'logDir', 'runDir', 'instance',
   'readiness', 'liveness', 'restart', 'stop', 'limits', 'logs', 'lock', 'orphanGuard', 'now', 'random',
 ] as const;
 const SECTION_KEYS = {
@@ -141,8 +145,11 @@ const SECTION_KEYS = {
   lock: ['backend', 'url', 'ttl', 'key'],
 } as const;
 
+/** `restart` keys a Service acts on and a Supervisor alone does not: it has no schedule of its own. */
+const SERVICE_RESTART_KEYS = ['schedule', 'timeZone'];
 const POLICIES: readonly RestartPolicy[] = ['on-failure', 'always', 'never'];
 const READINESS: readonly ReadinessType[] = ['notify', 'http', 'tcp', 'none'];
+const TYPES: readonly ServiceType[] = ['simple', 'oneshot'];
 const BACKENDS: readonly LockBackend[] = ['redis', 'postgres'];
 const BACKEND_URL: Record<LockBackend, RegExp> = { redis: /^rediss?:\/\/./, postgres: /^postgres(ql)?:\/\/./ };
 const ENV_KEY = /^[^=\0]+$/;
@@ -181,6 +188,8 @@ export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: 
   const logDir = resolvePath(typeof o.logDir === 'string' ? o.logDir : '.');
   const runDir = o.runDir === undefined ? logDir : typeof o.runDir === 'string' ? resolvePath(o.runDir) : (c.fail('runDir', o.runDir, 'a directory path'), logDir);
 
+  const serviceType = c.oneOf('type', o.type, DEFAULTS.type, TYPES);
+  const oneshot = serviceType === 'oneshot';
   const readiness = sectionOf(c, 'readiness', o.readiness);
   const type = c.oneOf('readiness.type', readiness.type, DEFAULTS.readiness.type, READINESS);
   const readinessUrl = type === 'http' ? c.httpUrl('readiness.url', readiness.url) : null;
@@ -194,7 +203,8 @@ export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: 
   if (typeof readinessHost !== 'string' || readinessHost === '') c.fail('readiness.host', readinessHost, 'a host name or IP address');
 
   const liveness = sectionOf(c, 'liveness', o.liveness);
-  const restart = sectionOf(c, 'restart', o.restart);
+  // A Service (whose keys have `instances`) also takes restart.schedule and restart.timeZone (service-options.ts).
+  const restart = sectionOf(c, 'restart', o.restart, keys.includes('instances') ? SERVICE_RESTART_KEYS : []);
   const crashLoop = sectionOf(c, 'restart.crashLoop', restart.crashLoop);
   const neverCodes = restart.neverRestartExitCodes ?? DEFAULTS.restart.neverRestartExitCodes;
   if (!Array.isArray(neverCodes) || neverCodes.length > 256 || !neverCodes.every((code) => Number.isInteger(code) && code >= 0 && code <= 255)) {
@@ -209,6 +219,7 @@ export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: 
 
   const resolved: ResolvedSupervisorOptions = {
     name,
+    type: serviceType,
     command,
     args: Array.isArray(args) ? [...(args as string[])] : [],
     cwd,
@@ -225,9 +236,9 @@ export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: 
       url: readinessUrl,
       host: typeof readinessHost === 'string' ? readinessHost : '127.0.0.1',
       port: readinessPort,
-      timeoutMs: c.duration('readiness.timeout', readiness.timeout, DEFAULTS.readiness.timeoutMs, L.readiness.timeout),
+      timeoutMs: oneshot && readiness.timeout === undefined ? ONESHOT_DEFAULTS.readiness.timeoutMs : c.duration('readiness.timeout', readiness.timeout, DEFAULTS.readiness.timeoutMs, L.readiness.timeout),
       intervalMs: c.duration('readiness.interval', readiness.interval, DEFAULTS.readiness.intervalMs, L.readiness.interval),
-      startWindowMs: c.duration('readiness.startWindow', readiness.startWindow, type === 'none' ? DEFAULTS.readiness.startWindowMs : 0),
+      startWindowMs: c.duration('readiness.startWindow', readiness.startWindow, oneshot ? ONESHOT_DEFAULTS.readiness.startWindowMs : type === 'none' ? DEFAULTS.readiness.startWindowMs : 0),
     },
     liveness: {
       heartbeatTimeoutMs: c.duration('liveness.heartbeatTimeout', liveness.heartbeatTimeout, DEFAULTS.liveness.heartbeatTimeoutMs, L.liveness.heartbeatTimeout),
@@ -238,7 +249,7 @@ export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: 
       reportTimeoutMs: c.duration('liveness.reportTimeout', liveness.reportTimeout, DEFAULTS.liveness.reportTimeoutMs),
     },
     restart: {
-      policy: c.oneOf('restart.policy', restart.policy, DEFAULTS.restart.policy, POLICIES),
+      policy: c.oneOf('restart.policy', restart.policy, oneshot ? ONESHOT_DEFAULTS.restart.policy : DEFAULTS.restart.policy, POLICIES),
       delayMs: c.duration('restart.delay', restart.delay, DEFAULTS.restart.delayMs),
       factor: c.num('restart.factor', restart.factor, DEFAULTS.restart.factor, L.restart.factor.min, L.restart.factor.max),
       maxDelayMs: c.duration('restart.maxDelay', restart.maxDelay, DEFAULTS.restart.maxDelayMs),
@@ -268,7 +279,8 @@ export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: 
     now: resolveFunction(c, 'now', o.now, monotonicNow),
     random: resolveFunction(c, 'random', o.random, Math.random),
   };
-  if (type !== 'none' && resolved.readiness.startWindowMs >= resolved.readiness.timeoutMs) {
+  if (oneshot) checkOneshot(c, o, resolved);
+  if (!oneshot && type !== 'none' && resolved.readiness.startWindowMs >= resolved.readiness.timeoutMs) {
     c.fail('readiness.startWindow', readiness.startWindow, `a duration < readiness.timeout (${resolved.readiness.timeoutMs} ms): a start that must outlast its timeout never succeeds`);
   }
   if (resolved.restart.maxDelayMs < resolved.restart.delayMs) {
@@ -277,9 +289,9 @@ export function resolveWith(c: OptionChecker, o: Record<string, unknown>, keys: 
   return resolved;
 }
 
-function sectionOf(c: OptionChecker, option: keyof typeof SECTION_KEYS, value: unknown): Record<string, unknown> {
+function sectionOf(c: OptionChecker, option: keyof typeof SECTION_KEYS, value: unknown, more: readonly string[] = []): Record<string, unknown> {
   const section = c.section(option, value);
-  c.known(option, section, SECTION_KEYS[option]);
+  c.known(option, section, [...SECTION_KEYS[option], ...more]);
   return section;
 }
 

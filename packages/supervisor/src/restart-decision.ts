@@ -9,11 +9,13 @@ export type RestartDecision =
   /** Under `lock`, the lease is gone: wait for it again (standby). */
   | { action: 'seek-lease' }
   /** The supervisor gives up: `failed`. */
-  | { action: 'give-up'; reason: string; kind: 'never-restart-code' | 'crash-loop' | 'start-failed' }
+  | { action: 'give-up'; reason: string; kind: 'never-restart-code' | 'crash-loop' | 'start-failed' | 'oneshot-failed' }
   /** The restart policy says no restart: `stopped` after a clean exit, else `crashed`, for good. */
   | { action: 'settle'; state: 'stopped' | 'crashed'; why: string }
   /** Restart after `delayMs` (backoff), the `attempt`-th in a row. */
-  | { action: 'restart'; attempt: number; delayMs: number };
+  | { action: 'restart'; attempt: number; delayMs: number }
+  /** A `oneshot` exited 0: `completed`, and its start is answered. */
+  | { action: 'complete' };
 
 export interface ExitOutcome {
   /** The stop was asked for (or the instance was no longer wanted). */
@@ -45,6 +47,12 @@ export function startFailure(exit: Pick<ExitOutcome, 'reason' | 'code' | 'signal
     : `${how} before it was ready (readiness ${r.type}${r.startWindowMs > 0 ? `, start window ${r.startWindowMs} ms` : ''})`;
 }
 
+/** How a oneshot's run failed, in words. */
+export function oneshotFailure(exit: Pick<ExitOutcome, 'reason' | 'code' | 'signal'>, o: ResolvedSupervisorOptions): string {
+  if (exit.reason === 'start-timeout') return `did not finish within ${o.readiness.timeoutMs} ms (readiness.timeout)`;
+  return exit.code !== null ? `exited with code ${exit.code}` : `was ended by ${exit.signal ?? 'a signal'}`;
+}
+
 /**
  * A start someone waits for (`start()`, `restart()`) ends at its first failure: that failure is
  * the answer, not a crash loop in the background. Restarts nobody waits for (after a crash) go
@@ -59,12 +67,17 @@ export function decideAfterExit(exit: ExitOutcome, o: ResolvedSupervisorOptions,
   if (exit.reason === 'never-restart-code') {
     return { action: 'give-up', reason: `exit code ${exit.code} is in restart.neverRestartExitCodes`, kind: 'never-restart-code' };
   }
-  if (!shouldRestart(o.restart.policy, exit.reason)) {
+  if (o.type === 'oneshot') {
+    // Its whole run is its start: a success completes it, a failure is retried only under
+    // on-failure (a migration waiting for its database), even while someone waits, within the crash-loop limit.
+    if (exit.reason === 'clean') return { action: 'complete' };
+    if (!shouldRestart(o.restart.policy, exit.reason)) return { action: 'give-up', reason: oneshotFailure(exit, o), kind: 'oneshot-failed' };
+  } else if (!shouldRestart(o.restart.policy, exit.reason)) {
     return exit.reason === 'clean'
       ? { action: 'settle', state: 'stopped', why: 'exited cleanly before it was ready' }
       : { action: 'settle', state: 'crashed', why: `${exit.reason}, restart policy ${o.restart.policy}` };
   }
-  if (exit.phase === 'start' && exit.awaited) return { action: 'give-up', reason: startFailure(exit, o), kind: 'start-failed' };
+  if (exit.phase === 'start' && exit.awaited && o.type !== 'oneshot') return { action: 'give-up', reason: startFailure(exit, o), kind: 'start-failed' };
   if (exit.crashLoop.exhausted) {
     const what = exit.phase === 'start' ? 'failed to start' : 'crashed';
     return { action: 'give-up', reason: `${what} ${exit.crashLoop.recentStarts} times within ${o.restart.crashLoop.windowMs} ms (restart.crashLoop)`, kind: 'crash-loop' };

@@ -1,12 +1,16 @@
 import { InvalidOptionsError } from './errors.js';
 import { isObject, OptionChecker } from './option-checks.js';
 import { resolveWith, SUPERVISOR_OPTION_KEYS, type ResolvedSupervisorOptions, type SupervisorOptions } from './options.js';
+import { WATCH_DEFAULTS } from './defaults.js';
+import { readSchedule, type ResolvedSchedule, type ScheduleOptions } from './schedule-options.js';
+import { readWatch, type ResolvedWatch, type WatchOption } from './watch-options.js';
 
 /** Defaults of the options a Service adds to a Supervisor's; the docs table is checked against them. */
 export const SERVICE_DEFAULTS = {
   instances: 1,
   maxInstances: 64,
   listen: { host: '127.0.0.1', backlog: 511 },
+  watch: WATCH_DEFAULTS,
 } as const;
 
 export interface ListenOptions {
@@ -31,6 +35,10 @@ export interface ServiceOptions extends Omit<SupervisorOptions, 'instance'> {
    * life; every instance gets it as fd 3 (`LISTEN_FDS`). Needed for `reload()` without downtime.
    */
   listen?: ListenOptions | null;
+  /** Restart (reload with `listen`) when files change: `true` watches `cwd` (watch-options.ts). */
+  watch?: WatchOption;
+  /** A Supervisor's, plus `schedule` and `timeZone`: restarts at the times of a cron expression (schedule-options.ts). */
+  restart?: SupervisorOptions['restart'] & ScheduleOptions;
 }
 
 export interface ResolvedListen {
@@ -44,10 +52,12 @@ export interface CheckedServiceOptions {
   resolved: ResolvedSupervisorOptions;
   instances: number;
   listen: ResolvedListen | null;
+  watch: ResolvedWatch | null;
+  schedule: ResolvedSchedule | null;
 }
 
-/** A Service's top-level options: a Supervisor's, less `instance`, plus `instances` and `listen`. */
-export const SERVICE_OPTION_KEYS: readonly string[] = [...SUPERVISOR_OPTION_KEYS.filter((k) => k !== 'instance'), 'instances', 'listen'];
+/** A Service's top-level options: a Supervisor's, less `instance`, plus `instances`, `listen` and `watch`. */
+export const SERVICE_OPTION_KEYS: readonly string[] = [...SUPERVISOR_OPTION_KEYS.filter((k) => k !== 'instance'), 'instances', 'listen', 'watch'];
 
 /** Checks a Service's options, every problem at once; throws InvalidOptionsError listing them. */
 export function checkServiceOptions(options: ServiceOptions): CheckedServiceOptions {
@@ -71,10 +81,15 @@ export function checkServiceWith(c: OptionChecker, options: Record<string, unkno
       'notify or none with listen: the shared socket answers a tcp probe itself, and an http probe can reach another instance',
     );
   }
+  if (resolved.type === 'oneshot' && (instances > 1 || listen)) {
+    c.fail(listen ? 'listen' : 'instances', listen ? options.listen : options.instances, 'no listen and one instance with type oneshot: a task that runs to its end serves nothing');
+  }
   if (resolved.lock && (instances > 1 || listen)) {
     c.fail('lock', options.lock, 'no lock with listen or instances above 1: leader election runs a single copy, across hosts');
   }
-  return { resolved, instances, listen };
+  const watch = readWatch(c, options.watch, resolved);
+  const schedule = readSchedule(c, isObject(options.restart) ? options.restart : {});
+  return { resolved, instances, listen, watch, schedule };
 }
 
 /** The number of instances, or EINVALID_OPTIONS naming the bounds. */
@@ -113,4 +128,22 @@ function readListen(c: OptionChecker, value: unknown, command: string): Resolved
 
 export function sameListen(a: ResolvedListen | null, b: ResolvedListen | null): boolean {
   return a === b || (a !== null && b !== null && a.port === b.port && a.host === b.host && a.backlog === b.backlog);
+}
+
+/** A Service's options as each of its instances' Supervisor takes them: less what only the Service acts on. */
+export function instanceOptions(options: ServiceOptions): Omit<SupervisorOptions, 'instance'> {
+  const { instances: _instances, listen: _listen, watch: _watch, restart, ...rest } = options;
+  if (restart === undefined) return rest;
+  const { schedule: _schedule, timeZone: _timeZone, ...own } = restart;
+  return { ...rest, restart: own };
+}
+
+/** New options for a running Service (a restart or reload with options): checked, same name, same listen. */
+export function checkReplacement(options: ServiceOptions, name: string, listen: ResolvedListen | null): CheckedServiceOptions {
+  const checked = checkServiceOptions(options);
+  if (checked.resolved.name !== name) throw new InvalidOptionsError('name', checked.resolved.name, `the service's own name, ${name}`);
+  if (!sameListen(checked.listen, listen)) {
+    throw new InvalidOptionsError('listen', options.listen ?? null, `the current ${JSON.stringify(listen)}: the socket outlives reloads; stop and start the service to change it`);
+  }
+  return checked;
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ControlQueue } from './control-queue.js';
-import { InvalidOptionsError, ReloadFailedError } from './errors.js';
+import { ReloadFailedError } from './errors.js';
 import { Journal } from './journal.js';
 import type { LogLine, LogStream, StateChange, SupervisorEvent, SupervisorEventType } from './events.js';
 import { firstFailure, startOnce } from './instance-starts.js';
@@ -9,7 +9,8 @@ import { ensurePrivateDir } from './log-file.js';
 import { openServiceLogs } from './log-pipes.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import type { ResolvedSupervisorOptions } from './options.js';
-import { checkServiceOptions, resolveInstances, sameListen, type CheckedServiceOptions, type ResolvedListen, type ServiceOptions } from './service-options.js';
+import { RestartTriggers } from './restart-triggers.js';
+import { checkReplacement, checkServiceOptions, instanceOptions, resolveInstances, type CheckedServiceOptions, type ResolvedListen, type ServiceOptions } from './service-options.js';
 import { serviceRows, type InstanceStats, type ReloadResult, type ServiceSummary } from './stats.js';
 import { serviceState, type SupervisorState } from './states.js';
 import { Supervisor } from './supervisor.js';
@@ -34,6 +35,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
   readonly #guard: OrphanGuard | false;
   readonly #ownsGuard: boolean;
   readonly #queue: ControlQueue;
+  readonly #triggers: RestartTriggers;
   #desired: number;
   /** The instances, by slot (their `SVC_INSTANCE`). */
   #members: Supervisor[] = [];
@@ -65,6 +67,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     this.#ownsGuard = options.orphanGuard === undefined;
     this.#guard = options.orphanGuard ?? createOrphanGuard();
     this.#queue = new ControlQueue(`service ${this.name}`, { isClosed: () => this.#closed, afterEach: () => this.#update('settled') });
+    this.#triggers = new RestartTriggers(this, { busy: () => this.#queue.busy, record: (type, fields) => this.#record(type, fields) });
   }
 
   get state(): SupervisorState {
@@ -102,8 +105,11 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
 
   /** Gracefully stops every instance, then closes the socket. */
   stop(): Promise<void> {
+    // Off now, and again once stopped (a restart queued before this stop turns them on as it starts).
+    this.#triggers.end();
     return this.#queue.run('stop', async () => {
       await this.#stopAll();
+      this.#triggers.end();
       this.#closeSocket('stopped');
       // A failure to bind is over once someone asked for the stop.
       if (this.#bindFailure !== null) {
@@ -118,7 +124,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
    * options, the new instances run as they say (checked first, as for reload: same name and listen).
    */
   restart(options?: ServiceOptions): Promise<void> {
-    const checked = options === undefined ? null : this.#checkReplacement(options);
+    const checked = options === undefined ? null : checkReplacement(options, this.name, this.listenOptions);
     return this.#queue.run(checked ? `restart:${++this.#reconfigurations}` : 'restart', async () => {
       await this.#stopAll();
       if (checked && options) {
@@ -137,9 +143,10 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
    */
   reload(options?: ServiceOptions): Promise<ReloadResult> {
     if (options === undefined) return this.#queue.run('reload', () => this.#doReload());
-    const checked = this.#checkReplacement(options);
+    const checked = checkReplacement(options, this.name, this.listenOptions);
     return this.#queue.run(`reload:${++this.#reconfigurations}`, async () => {
       this.#options = options;
+      this.#triggers.begin(options);
       const result = await this.#doReload(checked);
       if (checked.instances !== this.#desired) await this.#doScale(checked.instances);
       return result;
@@ -218,17 +225,8 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     this.#members = old.slice(0, this.#desired).map((m, slot) => this.#create(slot, m));
   }
 
-  /** New options for this service: checked before anything happens (same name, same listen). */
-  #checkReplacement(options: ServiceOptions): CheckedServiceOptions {
-    const checked = checkServiceOptions(options);
-    if (checked.resolved.name !== this.name) throw new InvalidOptionsError('name', checked.resolved.name, `the service's own name, ${this.name}`);
-    if (!sameListen(checked.listen, this.listenOptions)) {
-      throw new InvalidOptionsError('listen', options.listen ?? null, `the current ${JSON.stringify(this.listenOptions)}: the socket outlives reloads; stop and start the service to change it`);
-    }
-    return checked;
-  }
-
   async #doStart(): Promise<void> {
+    this.#triggers.begin(this.#options);
     try {
       await this.#openSocket();
       this.#bindFailure = null;
@@ -342,7 +340,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
   #create(slot: number, replacing?: Supervisor): Supervisor {
     const serial = this.#serial++;
     const { spawns, restarts, crashes, startFailures } = replacing?.stats() ?? { spawns: 0, restarts: 0, crashes: 0, startFailures: 0 };
-    const { instances: _instances, listen: _listen, orphanGuard: _guard, ...supervisorOptions } = this.#options;
+    const { orphanGuard: _guard, ...supervisorOptions } = instanceOptions(this.#options);
     const member = new Supervisor(
       { ...supervisorOptions, instance: slot, orphanGuard: this.#guard },
       {

@@ -6,8 +6,10 @@ export interface LastExit {
   signal: string | null;
   at: string;
   reason: ExitReason | 'stop' | 'spawn-error' | 'lease-lost';
-  /** `start`: ended before it was ready (a start failure); `run`: ended after (a crash). */
+  /** `start`: ended before it was ready (a start failure; a oneshot's every run); `run`: ended after (a crash). */
   phase: 'start' | 'run';
+  /** How long the process ran, from its spawn to its exit (a oneshot's duration). */
+  runMs: number;
 }
 
 export interface SupervisorStats {

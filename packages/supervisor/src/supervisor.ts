@@ -6,28 +6,18 @@ import type { LogLine, LogStream, StateChange, SupervisorEvent, SupervisorEventT
 import { InstanceRunner } from './instance-runner.js';
 import { Journal } from './journal.js';
 import { LeaderStandby } from './leader-standby.js';
-import { openServiceLogs, type SupervisorLogs } from './log-pipes.js';
+import { openServiceLogs } from './log-pipes.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import { resolveSupervisorOptions, type ResolvedSupervisorOptions, type SupervisorOptions } from './options.js';
 import { decideAfterExit, type RestartDecision } from './restart-decision.js';
 import { classifyExit } from './restart-policy.js';
 import type { Run, TerminateCause } from './run.js';
 import { isFinalState, type SupervisorState } from './states.js';
+import type { SupervisorInternals } from './supervisor-internals.js';
 import type { LastExit, SupervisorStats } from './stats.js';
 
 export type { SupervisorLogs } from './log-pipes.js';
-
-/** What a `Service` gives each of its instances beyond the options: not needed to supervise one process alone. */
-export interface SupervisorInternals {
-  /** Names the instance's notify socket (`<runDir>/<key>.notify.sock`); default the name (and `.instance`). */
-  key?: string;
-  /** Shared log files; the Supervisor then writes to them but does not close them. */
-  logs?: SupervisorLogs;
-  /** A listening socket's descriptor here: the child gets it as fd 3 (`LISTEN_FDS=1`, `LISTEN_PID`, `LISTEN_FDNAMES=<name>`). */
-  listen?: { fd: number; name: string; adoptPort: number | null };
-  /** The counts of the instance this one replaces (a restart or reload with new options) go on. */
-  counts?: Pick<SupervisorStats, 'spawns' | 'restarts' | 'crashes' | 'startFailures'>;
-}
+export type { SupervisorInternals } from './supervisor-internals.js';
 
 type Waiter = { resolve: () => void; reject: (error: Error) => void };
 
@@ -71,9 +61,9 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     this.#guard = o.orphanGuard === false ? null : (o.orphanGuard ?? createOrphanGuard());
     this.#runner = new InstanceRunner(o, { base, listen: internals.listen ?? null, guard: this.#guard, journal: this.#journal }, {
       record: (type, fields) => this.#record(type, fields),
-      line: (stream, line) => {
+      line: (stream, line, time) => {
         this.#journal.line(stream, line);
-        if (this.listenerCount('log') > 0) this.emit('log', { stream, line });
+        if (this.listenerCount('log') > 0) this.emit('log', { stream, line, time });
       },
       ready: (run) => this.#onReady(run),
       ending: (_run, cause) => this.#stopping(cause),
@@ -227,8 +217,8 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
         await this.#runner.terminate(run, 'stop');
       }
       if (run) await run.finished;
-      // A crash the policy did not restart is over too, once someone asked for a stop.
-      if (this.#state === 'crashed') this.#setState('stopped', 'stop requested after the crash');
+      // A crash the policy did not restart (or a oneshot's end) is over too, once someone asked for a stop.
+      if (this.#state === 'crashed' || this.#state === 'completed') this.#setState('stopped', `stop requested after ${this.#state === 'crashed' ? 'the crash' : 'it completed'}`);
     }
     // Only now, with the service and its whole tree gone, may another host take over.
     if (releaseLease) await this.#leader?.drop();
@@ -280,7 +270,7 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     this.#crashLoop.recordStart();
     if (!spawned.ok) {
       this.#record('spawn-error', { error: spawned.reason });
-      this.#lastExit = { code: null, signal: null, at: new Date().toISOString(), reason: 'spawn-error', phase: 'start' };
+      this.#lastExit = { code: null, signal: null, at: new Date().toISOString(), reason: 'spawn-error', phase: 'start', runMs: 0 };
       this.#counts.startFailures++;
       this.#giveUp(spawned.reason, 'spawn-error');
       return;
@@ -311,9 +301,10 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     const leaseLost = run.cause === 'lease';
     const cause = run.cause === 'stop' || run.cause === 'lease' ? null : run.cause;
     const reason = classifyExit({ code, signal, cause }, o.restart.neverRestartExitCodes);
-    this.#lastExit = { code, signal, at: new Date().toISOString(), reason: requested ? 'stop' : leaseLost ? 'lease-lost' : reason, phase };
+    const runMs = Math.round(o.now() - run.spawnedAt);
+    this.#lastExit = { code, signal, at: new Date().toISOString(), reason: requested ? 'stop' : leaseLost ? 'lease-lost' : reason, phase, runMs };
     const uptimeMs = run.readyAt === null ? 0 : Math.round(o.now() - run.readyAt);
-    this.#record('exited', { pid: run.pid, code, signal, reason: this.#lastExit.reason, phase, uptimeMs });
+    this.#record('exited', { pid: run.pid, code, signal, reason: this.#lastExit.reason, phase, uptimeMs, runMs });
     if (!requested && !leaseLost && reason !== 'clean') {
       if (phase === 'start') this.#counts.startFailures++;
       else this.#counts.crashes++;
@@ -334,6 +325,10 @@ export class Supervisor extends EventEmitter<{ state: [StateChange]; event: [Sup
     switch (decision.action) {
       case 'stopped':
         this.#setState('stopped', 'stopped');
+        return;
+      case 'complete':
+        this.#setState('completed', 'exited 0');
+        for (const w of this.#waiters.splice(0)) w.resolve();
         return;
       case 'seek-lease':
         if (!this.#closed) this.#seekLease('lease lost');

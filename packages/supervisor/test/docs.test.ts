@@ -7,6 +7,7 @@ const PAGE = fileURLToPath(new URL('../../../docs/packages/supervisor.md', impor
 
 // Docs name options as users write them; DEFAULTS names them with units. One row per leaf.
 const OPTION_FOR_DEFAULT: Record<string, string> = {
+  type: 'type',
   args: 'args',
   inheritEnv: 'inheritEnv',
   ipc: 'ipc',
@@ -116,8 +117,25 @@ describe('docs page: Service options', () => {
     const rows = readMarkdownTable(PAGE, 'Service options');
     const table = new Map(rows.map((r) => [r.option, r.default]));
     const documented = [...table.keys()].sort();
-    expect(documented).toEqual(['instances', 'listen.adopt', 'listen.backlog', 'listen.host', 'listen.port', 'maxInstances']);
-    for (const [path, value] of leaves(SERVICE_DEFAULTS)) expect(table.get(path), path).toBe(show(value));
+    expect(documented).toEqual([
+      'instances',
+      'listen.adopt',
+      'listen.backlog',
+      'listen.host',
+      'listen.port',
+      'maxInstances',
+      'restart.schedule',
+      'restart.timeZone',
+      'watch',
+      'watch.alwaysIgnored',
+      'watch.debounce',
+      'watch.ignore',
+      'watch.maxDirs',
+      'watch.paths',
+    ]);
+    // Docs name options as users write them: `watch.debounce`, in ms in SERVICE_DEFAULTS.
+    const option = (path: string) => (path === 'watch.debounceMs' ? 'watch.debounce' : path);
+    for (const [path, value] of leaves(SERVICE_DEFAULTS)) expect(table.get(option(path)), path).toBe(show(value));
     expect(table.get('listen.port')).toBe('—');
   });
 });
