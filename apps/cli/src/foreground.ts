@@ -71,6 +71,9 @@ export async function runForeground(
         initial: services,
         lockMetadata: { manager: process.env.INVOCATION_ID ? 'systemd' : 'foreground' },
         currentDefinition: (target) => currentDefinition(target, options.watches),
+        // A `svc restart` or `svc start` from a shell sends the config as written: `watch` stays
+        // off here for what was not installed (or run) with --watch.
+        admit: (target, definition) => (options.watches(target) ? definition : withoutWatch(definition)),
       });
     } catch (error) {
       if ((error as { code?: string }).code !== 'EDAEMON_LOCKED') throw error;

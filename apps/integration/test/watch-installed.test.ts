@@ -35,12 +35,17 @@ function watchedProject(): { sb: Sandbox; config: string } {
  * restarted `api` (`watches`: whether it should, so that the wait is for the restart or for a
  * quiet period); then SIGTERM, and the run must end cleanly.
  */
-async function changeUnder(sb: Sandbox, args: string[], watches: boolean): Promise<{ restarted: boolean; events: Event[]; stdout: string[] }> {
+async function changeUnder(sb: Sandbox, args: string[], watches: boolean, shellRestart = false): Promise<{ restarted: boolean; events: Event[]; stdout: string[] }> {
   // The event log of the runs before this one (none yet: no log to read).
   const before = await events(sb, 'api').then((all) => all.length, () => 0);
   const run = sb.spawnSvc(args);
   await waitUntil('api to run', async () => (await sb.item('api'))?.state === 'running', { describe: () => `stdout ${run.lines().join(' | ')} stderr ${run.stderr()}` });
-  const pid = (await sb.item('api'))!.pid;
+  let pid = (await sb.item('api'))!.pid;
+  if (shellRestart) {
+    // `svc restart api` from a shell sends the config as written, `watch` included.
+    await sb.ok(['restart', 'api']);
+    pid = (await sb.item('api'))!.pid;
+  }
   const ours = async () => (await events(sb, 'api')).slice(before);
   if (watches) await waitUntil('the watch', async () => (await ours()).some((e) => e.type === 'watching'));
   writeFileSync(path.join(sb.dir, 'server.js'), `${APP}// edited ${args.join(' ')}\n`);
@@ -84,6 +89,10 @@ it('what svc install writes runs the service without its watch; svc install --wa
   const off = await changeUnder(sb, ['daemon', 'run', '--service', `api@${config}`], false);
   expect(off.restarted).toBe(false);
   expect(off.events.filter((e) => ['watching', 'triggered'].includes(e.type))).toEqual([]);
+  // Nor after a `svc restart` from a shell, which sends the config's `watch: true`: the unit's daemon leaves it off.
+  const restarted = await changeUnder(sb, ['daemon', 'run', '--service', `api@${config}`], false, true);
+  expect(restarted.restarted).toBe(false);
+  expect(restarted.events.filter((e) => ['watching', 'triggered'].includes(e.type))).toEqual([]);
   const on = await changeUnder(sb, ['daemon', 'run', '--service', `api@${config}`, '--watch', `api@${config}`], true);
   expect(on.restarted).toBe(true);
   expect(on.events.filter((e) => e.type === 'triggered')).toEqual([expect.objectContaining({ by: 'watch', path: 'server.js' })]);

@@ -57,6 +57,11 @@ export interface DaemonOptions {
   handoff?: Promise<string | null>;
   /** Serve the metrics over HTTP there (null: not); default: the settings file's `metrics.listen` (daemon-settings.ts). */
   metrics?: MetricsListen | null;
+  /**
+   * Each definition a caller sends (start, restart, reload) as this daemon runs it: a daemon of
+   * installed services leaves `watch` off for those not installed with `--watch`, whoever asks.
+   */
+  admit?: (target: ServiceTarget, definition: ServiceSpec['definition']) => ServiceSpec['definition'];
 }
 
 export interface Daemon {
@@ -86,6 +91,7 @@ function checkOptions(options: DaemonOptions): void {
   }
   const grace = options.idleGraceMs;
   if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > 2 ** 31 - 1)) throw new InvalidOptionsError('idleGraceMs', grace, 'an integer number of ms');
+  if (options.admit !== undefined && typeof options.admit !== 'function') throw new InvalidOptionsError('admit', options.admit, 'a function');
   if (options.initial !== undefined && !Array.isArray(options.initial)) throw new InvalidOptionsError('initial', options.initial, 'an array of services');
   if (options.lockMetadata !== undefined && (!isObject(options.lockMetadata) || !Object.values(options.lockMetadata).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)))) {
     throw new InvalidOptionsError('lockMetadata', options.lockMetadata, 'an object of plain values');
@@ -195,15 +201,17 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
       checkIdle();
     }
   };
+  const admitted = (target: ServiceTarget, spec: ServiceSpec | undefined): ServiceSpec | undefined =>
+    spec && options.admit ? { ...spec, definition: options.admit(target, spec.definition) } : spec;
   // A start handed over at spawn begins now (at the next await: before the socket serves).
   const handoffs = new HandoffStarts(options.handoff ?? Promise.resolve(null), (target, spec) => (closing ? Promise.reject(new ClosedError('the svc daemon')) : tracked(() => host.start(target, spec))), DAEMON_DEFAULTS.handoffKeepMs);
   const api: DaemonApi = {
     hello: (): HelloResult => ({ version: SUPERVISOR_VERSION, protocol: DAEMON_PROTOCOL, pid: process.pid, startedAt, socket: paths.socketPath }),
     start: (target, spec, token) =>
-      tracked(async () => (token === undefined ? null : await handoffs.collect(token, target)) ?? host.start(target, spec)),
+      tracked(async () => (token === undefined ? null : await handoffs.collect(token, target)) ?? host.start(target, admitted(target, spec))),
     stop: (target) => tracked(() => host.stop(target), false),
-    restart: (target, spec) => tracked(() => host.restart(target, spec)),
-    reload: (target, spec) => tracked(() => host.reload(target, spec)),
+    restart: (target, spec) => tracked(() => host.restart(target, admitted(target, spec))),
+    reload: (target, spec) => tracked(() => host.reload(target, admitted(target, spec))),
     scale: (target, instances) => tracked(() => host.scale(target, instances)),
     status: (filter) => host.rows(filter),
     metrics: () => ({ text: metrics.format(host.rows()), http: metricsHttp }),
