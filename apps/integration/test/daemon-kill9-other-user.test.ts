@@ -1,7 +1,8 @@
-import { chmodSync, chownSync, copyFileSync, linkSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, linkSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { asRoot, NOBODY, reachable } from './helpers/other-user.js';
 import { SVC_BIN } from './helpers/paths.js';
 import { describe, isAlive, processesOf, readProc, signal } from './helpers/processes.js';
 import { createSandbox } from './helpers/sandbox.js';
@@ -13,33 +14,12 @@ import { waitUntil } from './helpers/wait.js';
  * signalled. Needs root to make the setuid copies and to run svc as `nobody` (CI runs as root),
  * like logs-disk-full.test.ts needs it to mount.
  */
-const asRoot = process.platform === 'linux' && process.getuid?.() === 0;
-const NOBODY = 65534;
 const made: string[] = [];
 const restore: Array<() => void> = [];
 afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
   for (const undo of restore.splice(0)) undo();
 });
-
-/**
- * Lets `nobody` reach `file`: every directory above it that others cannot search gets o+x for the
- * test (a checkout in a `mktemp -d` directory is 0700), put back afterwards.
- */
-function reachable(file: string): () => void {
-  const changed: Array<[string, number]> = [];
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const mode = statSync(dir).mode & 0o7777;
-    if ((mode & 0o001) === 0) {
-      chmodSync(dir, mode | 0o001);
-      changed.push([dir, mode]);
-    }
-    if (dir === path.dirname(dir)) break;
-  }
-  return () => {
-    for (const [dir, mode] of changed) chmodSync(dir, mode);
-  };
-}
 
 it.runIf(asRoot)(
   'a daemon killed while its service ran setuid programs in their own sessions: what it can signal is ended, what it cannot is named by svc status',

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { freePort, whoAnswers } from './helpers/http.js';
-import { createSandbox, exampleService, type Sandbox } from './helpers/sandbox.js';
+import { createSandbox, eventsOf as events, exampleService } from './helpers/sandbox.js';
 import { waitUntil } from './helpers/wait.js';
 
 /*
@@ -8,15 +8,6 @@ import { waitUntil } from './helpers/wait.js';
  * 6-field expression, in UTC), or every few seconds; no clock is faked.
  */
 
-interface Event {
-  type: string;
-  [field: string]: unknown;
-}
-
-async function events(sb: Sandbox, service: string): Promise<Event[]> {
-  const { lines } = JSON.parse((await sb.ok(['logs', service, '--events', '-n', '1000', '--json'])).stdout) as { lines: string[] };
-  return lines.map((line) => JSON.parse(line) as Event);
-}
 
 /** `S M H * * *`: a time `seconds` from now, in UTC, every day. */
 function secondsAhead(seconds: number): string {

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { freePort } from './helpers/http.js';
 import { processesOf } from './helpers/processes.js';
-import { createSandbox, type Sandbox } from './helpers/sandbox.js';
+import { createSandbox, eventsOf as events, type Sandbox, type SvcEvent as Event } from './helpers/sandbox.js';
 import { waitUntil } from './helpers/wait.js';
 
 /*
@@ -34,12 +34,6 @@ s.on('error', (e) => { console.error('db down: ' + e.code); process.exit(5); });
   };
 }
 
-type Event = { time: string; type: string; code?: number; to?: string };
-
-async function events(sb: Sandbox, name: string): Promise<Event[]> {
-  const out = await sb.ok(['logs', name, '--events', '-n', '500', '--json']);
-  return (JSON.parse(out.stdout) as { lines: string[] }).lines.map((l) => JSON.parse(l) as Event);
-}
 
 const at = (list: Event[], type: string, index = 0) => {
   const found = list.filter((e) => e.type === type)[index];

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from './helpers/sandbox.js';
+import { createSandbox, eventsOf as events, type Sandbox, type SvcEvent as Event } from './helpers/sandbox.js';
 import { waitUntil } from './helpers/wait.js';
 
 /*
@@ -11,15 +11,6 @@ import { waitUntil } from './helpers/wait.js';
  * that does not watch: that is checked after a quiet period well past the debounce (300 ms).
  */
 
-interface Event {
-  type: string;
-  [field: string]: unknown;
-}
-
-async function events(sb: Sandbox, service: string): Promise<Event[]> {
-  const { lines } = JSON.parse((await sb.ok(['logs', service, '--events', '-n', '1000', '--json'])).stdout) as { lines: string[] };
-  return lines.map((line) => JSON.parse(line) as Event);
-}
 
 const APP = "console.log(`up ${process.pid}`);\nsetInterval(() => {}, 1 << 30);\n";
 

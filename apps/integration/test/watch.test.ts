@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { freePort, whoAnswers } from './helpers/http.js';
 import { startLoad } from './helpers/load.js';
-import { createSandbox, exampleService, type Sandbox } from './helpers/sandbox.js';
+import { createSandbox, eventsOf as events, exampleService, type Sandbox } from './helpers/sandbox.js';
 import { waitUntil } from './helpers/wait.js';
 
 /*
@@ -12,15 +12,6 @@ import { waitUntil } from './helpers/wait.js';
  * debounce (300 ms here): a restart still due would have begun by then.
  */
 
-interface Event {
-  type: string;
-  [field: string]: unknown;
-}
-
-async function events(sb: Sandbox, service: string): Promise<Event[]> {
-  const { lines } = JSON.parse((await sb.ok(['logs', service, '--events', '-n', '1000', '--json'])).stdout) as { lines: string[] };
-  return lines.map((line) => JSON.parse(line) as Event);
-}
 
 const triggered = async (sb: Sandbox, service: string) => (await events(sb, service)).filter((e) => e.type === 'triggered');
 

@@ -78,8 +78,7 @@ export function buildChildEnv(o: ResolvedSupervisorOptions, context: ChildEnvCon
   if (context.notifySocket !== null) env.SVC_NOTIFY_SOCKET = context.notifySocket;
   if (context.notifyDatagram !== null) {
     env.NOTIFY_SOCKET = context.notifyDatagram;
-    // WATCHDOG_PID is left out: the pid is known only after the spawn, when the environment is
-    // fixed, and without it sd_watchdog_enabled(3) takes the watchdog as meant for its reader.
+    // WATCHDOG_PID (the pid, known only at the exec) is set by the spawn's pid shim (spawn-child.ts).
     if (o.liveness.heartbeatTimeoutMs > 0) env.WATCHDOG_USEC = String(o.liveness.heartbeatTimeoutMs * 1000);
   }
   if (context.reportsDir !== null) {

@@ -6,10 +6,13 @@ import { Run } from './run.js';
 import { ProcessTree } from './tree-kill.js';
 
 /**
- * Exports LISTEN_PID as the shell's own pid, then execs the command in its place: the service
- * sees its real pid there, as systemd's convention asks, although the pid is unknown before spawn.
+ * Exports each of `vars` (LISTEN_PID, WATCHDOG_PID) as the shell's own pid, then execs the command
+ * in its place: the service sees its real pid there, as systemd's convention asks, although the
+ * pid is unknown before the spawn.
  */
-const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"';
+function pidShim(vars: readonly string[]): string {
+  return `${vars.map((name) => `${name}=$$; export ${name}; `).join('')}exec "$0" "$@"`;
+}
 
 export interface SpawnRequest {
   command: string;
@@ -27,12 +30,14 @@ export type SpawnOutcome = { ok: true; child: ChildProcess; pid: number } | { ok
 /**
  * Spawns one instance: detached (its own process group, so the whole tree can be signalled),
  * stdin closed, stdout and stderr piped, fd 3 the listening socket when there is one (with the
- * LISTEN_PID shim), then the IPC channel (a Node child finds it by NODE_CHANNEL_FD, wherever it
+ * pid shim, which also sets WATCHDOG_PID when WATCHDOG_USEC is set), then the IPC channel (a Node child finds it by NODE_CHANNEL_FD, wherever it
  * is). Resolves once the pid is known, or with the error when the command cannot be started.
  */
 export async function spawnChild(request: SpawnRequest): Promise<SpawnOutcome> {
   const { command, args, listenFd } = request;
-  const [file, argv] = listenFd === null ? [command, [...args]] : ['/bin/sh', ['-c', LISTEN_PID_SHIM, command, ...args]];
+  // The variables that name the service's own pid: with a handed-over socket, and with a watchdog.
+  const pidVars = [...(listenFd === null ? [] : ['LISTEN_PID']), ...(request.env.WATCHDOG_USEC === undefined ? [] : ['WATCHDOG_PID'])];
+  const [file, argv] = pidVars.length === 0 ? [command, [...args]] : ['/bin/sh', ['-c', pidShim(pidVars), command, ...args]];
   const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...(listenFd === null ? [] : [listenFd]), ...(request.ipc ? (['ipc'] as const) : [])];
   let child: ChildProcess;
   try {

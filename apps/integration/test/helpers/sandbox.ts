@@ -210,3 +210,16 @@ export async function cleanUpSandboxes(): Promise<void> {
   }
   if (failures.length > 0) throw new Error(failures.join('\n'));
 }
+
+/** One record of a service's event log: the supervisor's own (`type`, `time`, and its fields). */
+export interface SvcEvent {
+  type: string;
+  time: string;
+  [field: string]: unknown;
+}
+
+/** The last `lines` records of a service's event log, as `svc logs <name> --events --json` gives them. */
+export async function eventsOf(sb: Sandbox, service: string, lines = 1000): Promise<SvcEvent[]> {
+  const { lines: records } = JSON.parse((await sb.ok(['logs', service, '--events', '-n', String(lines), '--json'])).stdout) as { lines: string[] };
+  return records.map((line) => JSON.parse(line) as SvcEvent);
+}
