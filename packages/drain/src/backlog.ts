@@ -25,6 +25,14 @@ import type { Server as NetServer } from 'node:net';
 export const BACKLOG_SETTLE_MS = 100;
 /** …and then until no request is in flight nor awaited on a new connection (the queued ones were answered), at most this long. */
 export const BACKLOG_SETTLE_MAX_MS = 2_000;
+/** Refusing with nothing in flight, the listener closes at the next accept, or after this long without one. */
+export const REFUSE_QUIET_MS = 50;
+/**
+ * Refusing, the listener stays open at least this long after its backlog shrank: longer than TCP's
+ * least retransmission timeout (200 ms), so that a connection whose handshake the kernel left
+ * half done when the queue was full comes back and is accepted, not reset by the close.
+ */
+export const REFUSE_SETTLE_MS = 400;
 /** How often the requests in flight are looked at while settling. */
 export const BACKLOG_SETTLE_POLL_MS = 10;
 
@@ -39,14 +47,28 @@ interface ListeningHandle {
   listen?: (backlog: number) => number;
 }
 
+function listeningHandle(server: NetServer): ListeningHandle | null | undefined {
+  return (server as unknown as { _handle?: ListeningHandle | null })._handle;
+}
+
+/**
+ * True when the server listens on a socket it bound itself: not one handed over by `listen()`
+ * (svc) nor one of the descriptors systemd passed. Closing a handed-over socket resets nothing,
+ * since its other copies keep listening.
+ */
+export function boundItself(server: NetServer): boolean {
+  if (!server.listening || handedOver.has(server)) return false;
+  const fd = listeningHandle(server)?.fd;
+  return !(typeof fd === 'number' && fd >= 3 && fd < 3 + inheritedFds);
+}
+
 /**
  * Shrinks the server's listen backlog to 0 (Node's handle calls listen(2) again), unless its socket
  * was handed over. True when it was shrunk.
  */
 export function shrinkBacklog(server: NetServer): boolean {
-  const handle = (server as unknown as { _handle?: ListeningHandle | null })._handle;
-  if (!handle || typeof handle.listen !== 'function' || handedOver.has(server)) return false;
-  if (typeof handle.fd === 'number' && handle.fd >= 3 && handle.fd < 3 + inheritedFds) return false;
+  const handle = listeningHandle(server);
+  if (!handle || typeof handle.listen !== 'function' || !boundItself(server)) return false;
   try {
     return handle.listen(0) === 0;
   } catch {

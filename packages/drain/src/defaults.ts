@@ -7,6 +7,14 @@ export const DEFAULTS = {
   timeoutMs: 10_000,
   /** How long readiness reports 503 while the server still accepts, so load balancers stop routing to it. */
   readinessDelayMs: 0,
+  /**
+   * After the readiness delay, a listener the process bound itself stays open until the requests in
+   * flight are done, and answers new connections with 503 (HTTP/2: REFUSED_STREAM) instead of
+   * leaving them to be reset when it closes. false: the listener closes at once (its queue shrunk first).
+   */
+  refuseNew: true,
+  /** The `Retry-After` header, in seconds, of the 503 answered while refusing. */
+  retryAfterSeconds: 1,
   /** The timeout of a shutdown hook registered without its own. */
   hookTimeoutMs: 5_000,
   /** Signals that start a graceful shutdown; a second one exits at once. */

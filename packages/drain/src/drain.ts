@@ -7,7 +7,7 @@ import { signalExitCode } from './signals.js';
 import { planPhases, readStopTimeoutMs, type PhasePlan } from './stop-deadline.js';
 import { listenToSupervisor } from './supervisor-channel.js';
 
-/** `running` until a shutdown begins, then `draining` (readiness 503) → `closing` (listener closed) → `hooks` → `stopped`. */
+/** `running` until a shutdown begins, then `draining` (readiness 503) → `closing` (refusing new connections, then the listener closed) → `hooks` → `stopped`. */
 export type DrainState = 'running' | 'draining' | 'closing' | 'hooks' | 'stopped';
 
 export interface DrainResult {
@@ -18,6 +18,8 @@ export interface DrainResult {
   /** The deadline passed with connections still open; they were destroyed. */
   timedOut: boolean;
   destroyed: DestroyedCounts;
+  /** Requests answered 503 and HTTP/2 streams refused on connections that came while refusing (`refuseNew`). */
+  refused: number;
   hooks: HookResult[];
   plan: PhasePlan;
   durationMs: number;
@@ -49,7 +51,8 @@ export function createDrain(options?: DrainOptions): Drain {
   const stopTimeoutMs = readStopTimeoutMs(resolved.env);
   const { logger, now } = resolved;
   const hooks = new HookRegistry(resolved.hookTimeoutMs);
-  const trackers = resolved.servers.map((server) => trackServer(server, resolved.closeUpgraded, logger));
+  const refuse = resolved.refuseNew ? { retryAfterSeconds: resolved.retryAfterSeconds } : false;
+  const trackers = resolved.servers.map((server) => trackServer(server, resolved.closeUpgraded, logger, refuse));
   const signalListeners = new Map<NodeJS.Signals, () => void>();
   let state: DrainState = 'running';
   let installed = true;
@@ -121,6 +124,7 @@ export function createDrain(options?: DrainOptions): Drain {
       exitCode: clean ? EXIT_CODES.clean : EXIT_CODES.unclean,
       timedOut,
       destroyed,
+      refused: trackers.reduce((sum, tracker) => sum + tracker.refused, 0),
       hooks: hookResults,
       plan,
       durationMs: now() - startedAt,

@@ -20,6 +20,8 @@ export interface DrainOptions {
   health?: HealthLike;
   timeoutMs?: number;
   readinessDelayMs?: number;
+  refuseNew?: boolean;
+  retryAfterSeconds?: number;
   hookTimeoutMs?: number;
   signals?: readonly NodeJS.Signals[];
   ipc?: boolean;
@@ -38,6 +40,8 @@ export interface ResolvedDrainOptions {
   health: HealthLike | undefined;
   timeoutMs: number;
   readinessDelayMs: number;
+  refuseNew: boolean;
+  retryAfterSeconds: number;
   hookTimeoutMs: number;
   signals: readonly NodeJS.Signals[];
   ipc: boolean;
@@ -56,6 +60,8 @@ export const OPTION_NAMES = [
   'health',
   'timeoutMs',
   'readinessDelayMs',
+  'refuseNew',
+  'retryAfterSeconds',
   'hookTimeoutMs',
   'signals',
   'ipc',
@@ -97,6 +103,12 @@ export function resolveDrainOptions(options: DrainOptions | undefined): Resolved
   const readinessDelayMs = positiveInteger('readinessDelayMs', options.readinessDelayMs ?? DEFAULTS.readinessDelayMs, 0);
   if (readinessDelayMs >= timeoutMs) {
     throw new DrainOptionsError('readinessDelayMs', readinessDelayMs, `less than timeoutMs (${timeoutMs}), which includes the readiness delay`);
+  }
+  const refuseNew = options.refuseNew ?? DEFAULTS.refuseNew;
+  if (typeof refuseNew !== 'boolean') throw new DrainOptionsError('refuseNew', refuseNew, 'true or false');
+  const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds;
+  if (typeof retryAfterSeconds !== 'number' || !Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0 || retryAfterSeconds > 86_400) {
+    throw new DrainOptionsError('retryAfterSeconds', retryAfterSeconds, 'an integer number of seconds from 0 to 86400');
   }
   const hookTimeoutMs = positiveInteger('hookTimeoutMs', options.hookTimeoutMs ?? DEFAULTS.hookTimeoutMs, 1);
   const stopMarginMs = positiveInteger('stopMarginMs', options.stopMarginMs ?? DEFAULTS.stopMarginMs, 0);
@@ -146,6 +158,8 @@ export function resolveDrainOptions(options: DrainOptions | undefined): Resolved
     health,
     timeoutMs,
     readinessDelayMs,
+    refuseNew,
+    retryAfterSeconds,
     hookTimeoutMs,
     signals,
     ipc,

@@ -5,7 +5,8 @@ import { Server as TlsServer } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { DrainLogger } from './logger.js';
 import type { CloseUpgraded } from './options.js';
-import { BACKLOG_SETTLE_MAX_MS, BACKLOG_SETTLE_MS, BACKLOG_SETTLE_POLL_MS, shrinkBacklog } from './backlog.js';
+import { BACKLOG_SETTLE_MAX_MS, BACKLOG_SETTLE_MS, BACKLOG_SETTLE_POLL_MS, REFUSE_QUIET_MS, REFUSE_SETTLE_MS, boundItself, shrinkBacklog } from './backlog.js';
+import { installRefusal, type Refusal } from './refuse.js';
 import { trackUpgradedSockets } from './upgraded-sockets.js';
 
 /** What was still open when the deadline passed and had to be destroyed. */
@@ -18,8 +19,14 @@ export interface DestroyedCounts {
 export interface ServerTracker {
   /** Readiness is down: every response from now on carries `Connection: close`. */
   beginDrain(): void;
-  /** Stops accepting, closes idle connections and HTTP/2 sessions; resolves once every connection has ended. */
+  /**
+   * Stops serving new connections (refusing them until the requests in flight are done, or closing
+   * the listener at once), closes idle connections and HTTP/2 sessions; resolves once every
+   * connection has ended.
+   */
   stopAccepting(): Promise<void>;
+  /** Requests and HTTP/2 streams refused on connections that arrived while refusing. */
+  readonly refused: number;
   /** At the deadline: destroys whatever is still open. */
   destroyAll(): DestroyedCounts;
   uninstall(): void;
@@ -56,8 +63,14 @@ function http1Methods(server: NetServer): Http1Methods | undefined {
  * `request`, `session` and `upgrade` events, `closeIdleConnections()`, `closeAllConnections()`
  * and HTTP/2's `session.close()` (GOAWAY, then open streams finish).
  */
-export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | undefined, logger: DrainLogger): ServerTracker {
+export function trackServer(
+  server: NetServer,
+  closeUpgraded: CloseUpgraded | undefined,
+  logger: DrainLogger,
+  refuse: { retryAfterSeconds: number } | false,
+): ServerTracker {
   const http1 = http1Methods(server);
+  let refusal: Refusal | undefined;
   const sockets = new Set<Socket>();
   const responses = new Set<ServerResponse>();
   const sessions = new Set<Http2Session>();
@@ -69,6 +82,11 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
   let whenClosed: Promise<void> | undefined;
   /** When the backlog was shrunk (backlog.ts); null when it was not. */
   let shrunkAt: number | null = null;
+  let listenerClosed = false;
+  /** Refusing, nothing in flight: the next accepted connection closes the listener. */
+  let closeOnAccept = false;
+  /** Closes the listener (once); set by stopAccepting(). */
+  let closeListener: (() => void) | undefined;
 
   const markClose = (response: ServerResponse): void => {
     // Once headers are out the response keeps its keep-alive header; the sweep below closes the
@@ -100,6 +118,8 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     if (!isTls && http1 !== undefined) onNewConnection(socket);
+    // The kernel's queue was emptied by this very accept: the moment to close (refusing, see below).
+    if (closeOnAccept) closeListener?.();
   };
   const onSecureConnection = (socket: Duplex): void => {
     if (http1 !== undefined) onNewConnection(socket);
@@ -154,8 +174,14 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
       if (whenClosed !== undefined) return whenClosed;
       phase = 'closing';
       for (const response of responses) markClose(response);
-      // Not earlier: while readiness reports 503 the server still accepts as usual (backlog.ts).
-      if (server.listening && shrinkBacklog(server)) shrunkAt = performance.now();
+      // Not earlier: while readiness reports 503 the server still accepts as usual.
+      if (refuse !== false && boundItself(server)) {
+        refusal = installRefusal(server, refuse.retryAfterSeconds);
+        refusal.begin();
+        if (shrinkBacklog(server)) shrunkAt = performance.now();
+      } else if (server.listening && shrinkBacklog(server)) {
+        shrunkAt = performance.now();
+      }
       whenClosed = new Promise<void>((resolve) => {
         // The callback waits for every connection to end; when the server was not listening it
         // comes at once with ERR_SERVER_NOT_RUNNING and the tracked sockets are waited for here.
@@ -171,7 +197,27 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
         };
         // http.Server#close() also closes every idle connection at once, new ones included; the
         // listener is closed here with net.Server's own close() and idle connections by sweepIdle().
-        const close = () => (http1 !== undefined ? NetServer.prototype.close.call(server, callback) : server.close(callback));
+        const close = () => {
+          if (listenerClosed) return;
+          listenerClosed = true;
+          if (http1 !== undefined) NetServer.prototype.close.call(server, callback);
+          else server.close(callback);
+        };
+        closeListener = close;
+        if (refusal !== undefined) {
+          // Refusing (refuse.ts) until no request is in flight, and for at least REFUSE_SETTLE_MS
+          // since the backlog shrank (the connections queued before are accepted and refused).
+          // Then the listener closes as it accepts a connection: with a backlog of 0 the kernel's
+          // queue holds one connection at most, and that accept has just taken it. With no
+          // connection coming the queue is empty anyway, and the listener closes after a quiet while.
+          const since = shrunkAt ?? performance.now();
+          const whenIdle = () => {
+            if (responses.size > 0 || performance.now() - since < REFUSE_SETTLE_MS) return void setTimeout(whenIdle, BACKLOG_SETTLE_POLL_MS);
+            closeOnAccept = true;
+            setTimeout(close, REFUSE_QUIET_MS);
+          };
+          return whenIdle();
+        }
         // The connections queued before the backlog shrank are accepted and answered first (backlog.ts).
         if (shrunkAt === null) return close();
         const since = shrunkAt;
@@ -197,6 +243,8 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
 
     destroyAll() {
       clearInterval(sweepTimer);
+      // Still refusing at the deadline (a request in flight never ended): the listener closes now.
+      closeListener?.();
       const counts: DestroyedCounts = { sockets: 0, upgraded: upgraded.open.size, sessions: sessions.size };
       for (const session of sessions) session.destroy();
       for (const socket of upgraded.open.keys()) socket.destroy();
@@ -209,8 +257,13 @@ export function trackServer(server: NetServer, closeUpgraded: CloseUpgraded | un
       return counts;
     },
 
+    get refused() {
+      return refusal?.refused ?? 0;
+    },
+
     uninstall() {
       clearInterval(sweepTimer);
+      refusal?.uninstall();
       server.removeListener('connection', onConnection);
       server.removeListener('secureConnection', onSecureConnection);
       server.removeListener('request', onRequest);

@@ -29,7 +29,7 @@ const get = (port: number, path = '/') =>
   });
 
 describe('the listen backlog at a stop', () => {
-  it('clients that open a connection per request and reconnect at once are answered or refused: (almost) none is reset', async () => {
+  it('clients that open a connection per request and reconnect at once are answered, answered 503 or refused: none is reset', async () => {
     const server = startFixture('backlog-server.mjs', {});
     const { port } = await server.waitFor((e) => e.event === 'listening', 'listening');
     const outcomes: Record<string, number> = {};
@@ -46,16 +46,14 @@ describe('the listen backlog at a stop', () => {
     server.signal('SIGTERM');
     await Promise.all(clients);
     expect(await server.exited).toEqual({ code: 0, signal: null });
-    // Each client ends at its first refusal; before it, every request was answered. A plain
-    // server.close() resets 45-49 of these 50 (bench/drain-resets.bench.mjs); what may remain is a
-    // connection completing in the instant before the close.
+    // Each client ends at its first refusal; before it, every request was answered (200, or 503
+    // once refusing). A plain server.close() resets 45-49 of these 50 (bench/drain-resets.bench.mjs).
     expect(outcomes.ECONNREFUSED).toBe(50);
-    expect(Object.keys(outcomes).filter((o) => !['200', 'ECONNREFUSED', 'ECONNRESET'].includes(o))).toEqual([]);
-    expect(outcomes.ECONNRESET ?? 0).toBeLessThanOrEqual(3);
+    expect(Object.keys(outcomes).filter((o) => !['200', '503', 'ECONNREFUSED'].includes(o))).toEqual([]);
   });
 
-  it('shrinks the backlog of a socket it bound, and keeps the listener open while a request is in flight', async () => {
-    const server = startFixture('backlog-server.mjs', {});
+  it('refuseNew: false shrinks the backlog of a socket it bound, and keeps the listener open while a request is in flight', async () => {
+    const server = startFixture('backlog-server.mjs', {}, { REFUSE_NEW: '0' });
     const { port, source } = await server.waitFor((e) => e.event === 'listening', 'listening');
     expect(source).toBe('port');
     expect(backlogOf(port)).toBe(511);
