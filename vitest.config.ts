@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*', 'tooling'],
-    // Vitest's default is one worker per core less one: a single file at a time on CI's 2 cores.
-    // The suite's files mostly wait on real processes, sockets and timers, so two run at once.
+    // Two files at once on CI's 2 cores: the suite's files mostly wait on real processes, sockets
+    // and timers. (A project that sets its own maxWorkers, as integration does, keeps it.)
     maxWorkers: 2,
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-report.json' },
