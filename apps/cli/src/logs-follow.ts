@@ -20,7 +20,16 @@ function entryOf(target: LogTarget, event: LogEvent): LogEntry {
  * Follows the hosted `targets` until SIGINT or until every one of them is gone (stopped);
  * `fromFiles`: lines of services that are not followed, printed among the first ones.
  */
-export async function follow(connection: DaemonConnection, targets: LogTarget[], query: LogsQuery, lines: number, fromFiles: LogEntry[][], print: (entry: LogEntry) => void): Promise<void> {
+export async function follow(
+  connection: DaemonConnection,
+  targets: LogTarget[],
+  query: LogsQuery,
+  lines: number,
+  fromFiles: LogEntry[][],
+  print: (entry: LogEntry) => void,
+  /** The daemon left out `count` of the service's lines: this reader fell behind (LogEvent.skipped). */
+  skipped: (service: string, count: number) => void,
+): Promise<void> {
   const hosted = targets.filter((t) => t.hosted);
   const first: LogEntry[][] = hosted.map(() => []);
   /** The files' lines of services stopped since they were listed. */
@@ -36,6 +45,7 @@ export async function follow(connection: DaemonConnection, targets: LogTarget[],
     for (const [i, target] of hosted.entries()) {
       const params = { project: target.project, service: target.name, stream: query.stream, lines: isFiltering(query) ? MAX_LOG_LINES : lines, follow: true };
       const onEvent = (event: LogEvent) => {
+        if (event.skipped !== undefined) return skipped(target.name, event.skipped);
         const entry = entryOf(target, event);
         if (!live) first[i]!.push(entry);
         else if (matches(query, entry)) print(entry);

@@ -28,6 +28,12 @@ export interface IpcSubscriptionContext extends IpcContext {
    * larger than the write buffer (a long log tail) awaits this between events instead of being cut off.
    */
   writable(): Promise<void>;
+  /**
+   * True while the connection's unsent output is above half of `maxWriteBufferBytes`: a live
+   * stream that cannot wait (a followed log) can then leave events out and say so, rather than
+   * grow the buffer to its limit, where the connection is cut off.
+   */
+  congested(): boolean;
 }
 
 /** A request/response method: `validate` checks the params at the boundary, `handle` answers. */

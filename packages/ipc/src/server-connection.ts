@@ -71,6 +71,7 @@ export class ServerConnection {
       isClosed: () => this.state === 'closed',
       write: (frame) => this.write(frame),
       writable: () => (this.state === 'closed' ? Promise.resolve() : belowWriteLimit(this.socket, this.settings.maxWriteBufferBytes / 2)),
+      congested: () => this.socket.writableLength > this.settings.maxWriteBufferBytes / 2,
       replyError: (requestId, body) => this.replyError(requestId, body),
       onError: (error, method) => this.settings.onError?.(error, { method, connectionId: this.id }),
       changed: () => {

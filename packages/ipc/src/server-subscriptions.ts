@@ -23,6 +23,8 @@ export interface SubscriptionHost {
   write(frame: string): void;
   /** Resolves once the connection's unsent output is below half its limit (or it closed). */
   writable(): Promise<void>;
+  /** The connection's unsent output is above half its limit. */
+  congested(): boolean;
   replyError(id: RequestId, body: RpcErrorBody): void;
   onError(error: unknown, method: string): void;
   /** Something ended: the connection re-arms its timers and may finish. */
@@ -67,6 +69,7 @@ export class ServerSubscriptions {
         while (sub.queued !== null && !sub.ended && !host.isClosed()) await new Promise((resolve) => setImmediate(resolve));
         if (!sub.ended) await host.writable();
       },
+      congested: () => host.congested(),
     };
     let dispose: unknown;
     try {

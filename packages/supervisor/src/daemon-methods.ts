@@ -27,6 +27,11 @@ export interface LogEvent {
   time?: string | null;
   /** The instance that printed it: followed output lines only (the files do not keep it). */
   instance?: number;
+  /**
+   * Followed only: this many lines were left out because the reader fell behind (its connection's
+   * unsent output passed half the limit); they are in the log files. `line` is then empty.
+   */
+  skipped?: number;
 }
 /**
  * A `logs` call: the tail of `lines` lines, then with `follow` every new line; with `flush` the

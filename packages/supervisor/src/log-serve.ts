@@ -28,6 +28,29 @@ async function history(service: Service, stream: LogsStream, lines: number): Pro
 }
 
 /**
+ * Live lines for a reader that may fall behind: while its connection's unsent output is above half
+ * the limit, lines are counted instead of sent, and once it has drained one event says how many
+ * were left out (they are in the files). Without this a slow reader of a busy service made the
+ * buffer reach its limit, and the connection was cut off.
+ */
+function keepUp(emit: (event: LogEvent) => boolean, ctx: IpcSubscriptionContext, stream: LogEvent['stream']): (event: LogEvent) => void {
+  let skipped = 0;
+  return (event) => {
+    if (skipped === 0 && !ctx.congested()) {
+      emit(event);
+      return;
+    }
+    skipped += 1;
+    if (skipped > 1) return;
+    void ctx.writable().then(() => {
+      const count = skipped;
+      skipped = 0;
+      emit({ stream, line: '', skipped: count });
+    });
+  };
+}
+
+/**
  * The daemon's `logs` subscription (daemon-methods.ts). Without `follow`, the history, sent as
  * fast as the client reads (a tail larger than the connection's write buffer waits for it to
  * drain instead of being cut off), then the end. With `follow`, the last lines kept in memory and
@@ -69,7 +92,8 @@ export function serveLogs(
   host.on('removed', onRemoved);
   if (stream === 'events') {
     for (const line of service.recent('events', lines)) emit({ stream, line });
-    const onEvent = (event: SupervisorEvent) => void emit({ stream, line: JSON.stringify(event) });
+    const send = keepUp(emit, ctx, stream);
+    const onEvent = (event: SupervisorEvent) => send({ stream, line: JSON.stringify(event) });
     service.on('event', onEvent);
     return Promise.resolve(() => {
       service.off('event', onEvent);
@@ -78,7 +102,8 @@ export function serveLogs(
   }
   const output = host.output(target);
   for (const line of output.last(stream, lines)) emit(followed(line));
-  const onLine = (l: OutputLine) => void ((stream === 'output' || l.stream === stream) && emit(followed(l)));
+  const send = keepUp(emit, ctx, stream === 'output' ? 'stdout' : stream);
+  const onLine = (l: OutputLine) => void ((stream === 'output' || l.stream === stream) && send(followed(l)));
   output.on('line', onLine);
   return Promise.resolve(() => {
     output.off('line', onLine);

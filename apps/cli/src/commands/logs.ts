@@ -20,7 +20,9 @@ export default class Logs extends BaseCommand {
     'runs several), coloured per service on a terminal. svc stores the time it received each line with the line',
     '(`<ISO time> <line>` in the files), so --since, --timestamps and the interleaving work from the files too, when the',
     'daemon does not run the services. -n counts lines of the merged output; -f follows every service the daemon runs',
-    '(lines kept in memory, then new ones, without a gap or a repeat, across rotations). --flush empties the logs',
+    '(lines kept in memory, then new ones, without a gap or a repeat, across rotations); when -f cannot keep up with',
+    "the output (a slow terminal or pipe), the daemon leaves lines out rather than cut it off, and a line on stderr says",
+    'how many ("svc logs: api: 312 lines not shown: …"; with --json { service, skipped } on stdout). --flush empties the logs',
     "(current and rotated files) instead, safely while the service runs (PM2's flush); the event log is kept. With",
     '--json: each line is { service, instance?, stream, time, line } — with -f one such object per line as it comes;',
     'without, one object { lines: [the texts], entries: [the objects] }; with --flush, { flushed: [{ service, files, bytes }] }.',
@@ -80,7 +82,12 @@ export default class Logs extends BaseCommand {
       if (connection && followed.length > 0) {
         const idle = targets.filter((t) => !t.hosted);
         const fromFiles = idle.flatMap((t) => fileStreams(query.stream).map((s) => fileLines(t, s, query, flags.lines)));
-        await follow(connection, targets, query, flags.lines, fromFiles, print);
+        const skipped = (service: string, count: number) => {
+          if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ service, skipped: count })}\n`);
+          // One line as it is (a warning would be wrapped and prefixed), among the lines it concerns.
+          else process.stderr.write(`svc logs: ${service}: ${count} line${count === 1 ? '' : 's'} not shown: svc logs -f fell behind the output (they are in the log files)\n`);
+        };
+        await follow(connection, targets, query, flags.lines, fromFiles, print, skipped);
         // Followed lines were printed as they came: nothing is held back for the end.
         return undefined;
       }

@@ -60,7 +60,13 @@ export function eventEntry(line: string): PaneEntry {
   };
 }
 
+/** Lines the daemon left out because this reader fell behind (LogEvent.skipped). */
+export function skippedEntry(count: number): PaneEntry {
+  return { time: null, kind: 'svc', instance: null, text: `${count} line${count === 1 ? '' : 's'} not shown: this view fell behind (they are in the log files)` };
+}
+
 export function outputEntry(event: LogEvent): PaneEntry {
+  if (event.skipped !== undefined) return skippedEntry(event.skipped);
   return { time: event.time ?? null, kind: event.stream === 'stderr' ? 'err' : 'out', instance: event.instance ?? null, text: plainText(event.line) };
 }
 
@@ -112,7 +118,7 @@ export async function followService(
   const output = await client.subscribe('logs', { ...target, stream: 'output', lines: PANE_LINES.output, follow: true }, (e) => onEntry(outputEntry(e)), { onEnd: end });
   let events;
   try {
-    events = await client.subscribe('logs', { ...target, stream: 'events', lines: PANE_LINES.events, follow: true }, (e) => onEntry(eventEntry(e.line)), { onEnd: end });
+    events = await client.subscribe('logs', { ...target, stream: 'events', lines: PANE_LINES.events, follow: true }, (e) => onEntry(e.skipped === undefined ? eventEntry(e.line) : skippedEntry(e.skipped)), { onEnd: end });
   } catch (error) {
     await output.close();
     throw error;
