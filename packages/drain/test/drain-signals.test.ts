@@ -83,7 +83,7 @@ describe('signals', () => {
 });
 
 describe('readiness ordering', () => {
-  it('/ready turns 503 before the listener closes while /alive stays 200 until then', async () => {
+  it('/ready turns 503 before the listener closes while /alive stays 200 until the drain refuses new connections', async () => {
     const child = startFixture('server.mjs', { readinessDelayMs: 1_000, timeoutMs: 5_000 });
     const { port } = await child.waitFor((e) => e.event === 'ready');
     type Sample = { path: string; status: number | string };
@@ -126,9 +126,14 @@ describe('readiness ordering', () => {
     expect(closedAt(ready)).toBeGreaterThan(first503);
     expect(ready.slice(0, first503).every((s) => s === 200)).toBe(true);
     expect(ready.slice(first503, closedAt(ready)).every((s) => s === 503)).toBe(true);
-    // /alive: 200 until the listener closed, including while /ready said 503.
-    expect(alive.slice(0, closedAt(alive)).every((s) => s === 200)).toBe(true);
-    expect(closedAt(alive)).toBeGreaterThan(first503 + 1);
+    // /alive: 200 while /ready said 503 (the readiness delay); then, once the drain refuses new
+    // connections (refuseNew), 503 until the listener closed — never anything else.
+    const aliveOpen = alive.slice(0, closedAt(alive));
+    const refusedFrom = aliveOpen.indexOf(503);
+    expect(aliveOpen.slice(0, refusedFrom === -1 ? undefined : refusedFrom).every((s) => s === 200)).toBe(true);
+    if (refusedFrom !== -1) expect(aliveOpen.slice(refusedFrom).every((s) => s === 503)).toBe(true);
+    const firstReady503 = samples.findIndex((s) => s.path === '/ready' && s.status === 503);
+    expect(samples.slice(firstReady503).some((s) => s.path === '/alive' && s.status === 200)).toBe(true);
     expect(child.events.filter((e) => e.event === 'health').map((e) => e.state)).toEqual(['draining', 'stopped']);
   });
 });
