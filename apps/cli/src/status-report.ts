@@ -18,6 +18,9 @@ export interface StatusReport {
   warnings: string[];
 }
 
+/** How long `status` may take once the daemon answered hello (connecting is bounded by 1 s). */
+const STATUS_CALL_TIMEOUT_MS = 30_000;
+
 export async function collectStatus(name?: string): Promise<StatusReport> {
   const warnings: string[] = [];
   const filter = name === undefined ? {} : { service: name };
@@ -33,7 +36,9 @@ export async function collectStatus(name?: string): Promise<StatusReport> {
   if (connection) {
     try {
       const { hello } = connection;
-      const rows: DaemonRow[] = await connection.client.call('status', filter);
+      // It answered hello within the second: alive. Sampling hundreds of services on a loaded
+      // machine can take longer than that second, which is no reason to call the daemon hung.
+      const rows: DaemonRow[] = await connection.client.call('status', filter, { timeoutMs: STATUS_CALL_TIMEOUT_MS });
       items = toStatusItems(rows, { pid: hello.pid, alive: true }, stderrTail);
       if (hello.version !== SUPERVISOR_VERSION) {
         warnings.push(`the svc daemon (pid ${hello.pid}) runs version ${hello.version}, this svc is ${SUPERVISOR_VERSION}: run \`svc daemon restart\` to move its services to ${SUPERVISOR_VERSION}`);
