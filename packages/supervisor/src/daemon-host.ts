@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { isAbsolute } from 'node:path';
 import { acquireLock, isLockError, type LockHandle } from '@svc/lock';
-import { forgetGuardReports, guardReportFile, projectDirs, serviceLockName, type DaemonPaths, type ProjectRef } from './daemon-paths.js';
+import type { HistorySource } from './daemon-history.js';
+import { ADHOC_PROJECT, forgetGuardReports, guardReportFile, projectDirs, serviceLockName, type DaemonPaths, type ProjectRef } from './daemon-paths.js';
 import type { DaemonRow } from './daemon-state.js';
 import { checkServiceDefinition, type ServiceDefinition } from './definition.js';
 import { DEFAULTS } from './defaults.js';
@@ -102,6 +103,18 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
 
   has(target: ServiceTarget): boolean {
     return this.#hosted.has(keyOf(target.project.id, target.service));
+  }
+
+  /** A hosted service by its project's id (a caller that knows no config path); EUNKNOWN_SERVICE like `service`. */
+  serviceOf(projectId: string, name: string): Service {
+    const project = [...this.#hosted.values()].find((h) => h.project.id === projectId)?.project;
+    if (!project) throw new UnknownServiceError(name, [], projectId === ADHOC_PROJECT ? 'the ad-hoc project' : `project ${projectId}`);
+    return this.service({ project, service: name });
+  }
+
+  /** Every hosted service (settled ones included) with its rows: what the daemon's history samples. */
+  sources(): HistorySource[] {
+    return [...this.#hosted.values()].map((h) => ({ project: h.project.id, service: h.name, stats: () => h.service.stats() }));
   }
 
   async start(target: ServiceTarget, spec?: ServiceSpec): Promise<DaemonRow[]> {

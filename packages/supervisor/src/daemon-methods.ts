@@ -1,4 +1,5 @@
 import { callMethod, defineMethods, subscribeMethod, type IpcSubscriptionContext } from '@svc/ipc/client';
+import type { InstanceHistory } from './daemon-history.js';
 import type { ExportedService, HostedDefinition, ServiceSpec, ServiceTarget, StopResult } from './daemon-host.js';
 import { PROJECT_ID, type ProjectRef } from './daemon-paths.js';
 import type { DaemonRow } from './daemon-state.js';
@@ -67,6 +68,27 @@ export interface DaemonApi {
     ctx: IpcSubscriptionContext,
   ) => Promise<() => void>;
   events: (filter: { project?: string; service?: string }, emit: (event: SupervisorEvent & { project: string }) => boolean) => () => void;
+  /** Each hosted instance's CPU and memory samples (daemon-history.ts), oldest first. */
+  history: (filter: { project?: string; service?: string }) => InstanceHistory[];
+  /** Records in the service's event log that `by` asked for `action` (a `requested` event). */
+  note: (params: NoteParams) => Promise<NoteResult>;
+}
+
+/** The actions a caller may say it asked for (`note`). */
+export type NoteAction = 'restart' | 'reload' | 'stop' | 'start' | 'scale';
+export const NOTE_ACTIONS: readonly NoteAction[] = ['restart', 'reload', 'stop', 'start', 'scale'];
+/** The most characters (code points) of a note's `by`. */
+export const MAX_NOTE_BY = 200;
+
+/** A `note`: the service by its project's id and its name, the action asked for, and who asked (free text). */
+export interface NoteParams {
+  project: string;
+  service: string;
+  action: NoteAction;
+  by: string;
+}
+export interface NoteResult {
+  recorded: true;
 }
 
 export interface MetricsResult {
@@ -137,6 +159,13 @@ export interface FilterParams {
   service?: string;
 }
 
+/** Refuses a key a method does not take, naming it (a misspelt filter would otherwise match everything). */
+function only(p: Params, keys: readonly string[]): Params {
+  const unknown = Object.keys(p).find((k) => !keys.includes(k));
+  if (unknown !== undefined) throw new Error(`unknown parameter ${JSON.stringify(unknown)}: expected only ${keys.join(', ')}`);
+  return p;
+}
+
 function target(params: unknown): TargetParams {
   const p = record(params);
   if (typeof p.service !== 'string' || !SERVICE_NAME.test(p.service)) throw new Error('expected service: 1-64 letters, digits, ".", "_", "-"');
@@ -198,6 +227,25 @@ function filter(params: unknown): FilterParams {
   return out;
 }
 
+function historyParams(params: unknown): FilterParams {
+  if (params !== undefined && params !== null) only(record(params), ['project', 'service']);
+  return filter(params);
+}
+
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+function noteParams(params: unknown): NoteParams {
+  const p = only(record(params), ['project', 'service', 'action', 'by']);
+  if (typeof p.project !== 'string' || !PROJECT_ID.test(p.project)) throw new Error('expected project: a project id (1-64 letters, digits, ".", "_", "-")');
+  if (typeof p.service !== 'string' || !SERVICE_NAME.test(p.service)) throw new Error('expected service: a service name (1-64 letters, digits, ".", "_", "-")');
+  if (!NOTE_ACTIONS.includes(p.action as NoteAction)) throw new Error(`expected action: ${NOTE_ACTIONS.map((a) => `"${a}"`).join(' | ')}`);
+  const { by } = p;
+  if (typeof by !== 'string' || by.trim() === '' || [...by].length > MAX_NOTE_BY || CONTROL_CHARACTER.test(by)) {
+    throw new Error(`expected by: who asked, a non-empty string of at most ${MAX_NOTE_BY} characters without control characters`);
+  }
+  return { project: p.project, service: p.service, action: p.action as NoteAction, by };
+}
+
 function scaleParams(params: unknown): ScaleParams {
   const t = target(params);
   const instances = (params as Params).instances;
@@ -244,6 +292,8 @@ export function daemonMethods(api: DaemonApi) {
     metrics: callMethod({ validate: none, handle: () => api.metrics() }),
     export: callMethod({ validate: none, handle: () => api.exported() }),
     definitions: callMethod({ validate: filter, handle: (f) => api.definitions(f) }),
+    history: callMethod({ validate: historyParams, handle: (f) => api.history(f) }),
+    note: callMethod({ validate: noteParams, handle: (p) => api.note(p) }),
     shutdown: callMethod({ validate: shutdownParams, handle: (p) => api.shutdown({ ifIdle: p?.ifIdle ?? false }) }),
     logs: subscribeMethod({
       validate: logsParams,

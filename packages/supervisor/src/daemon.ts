@@ -3,6 +3,7 @@ import { acquireLock, isLockError, type LockHandle } from '@svc/lock';
 import { createIpcServer, type IpcServer } from '@svc/ipc';
 import { ServiceHost, type ExportedService, type ServiceSpec, type ServiceTarget, type StopResult } from './daemon-host.js';
 import { HandoffStarts } from './daemon-handoff.js';
+import { DaemonHistory, resolveHistoryOptions, type HistoryOptions } from './daemon-history.js';
 import { daemonMethods, type DaemonApi, type HelloResult } from './daemon-methods.js';
 import { daemonPaths, guardReportFile, type DaemonPaths } from './daemon-paths.js';
 import { readDaemonState, rowsAfterDaemon, writeDaemonState, type DaemonRow } from './daemon-state.js';
@@ -62,6 +63,8 @@ export interface DaemonOptions {
    * installed services leaves `watch` off for those not installed with `--watch`, whoever asks.
    */
   admit?: (target: ServiceTarget, definition: ServiceSpec['definition']) => ServiceSpec['definition'];
+  /** How often each hosted instance's CPU and memory is sampled for `history`, and for how long kept; default HISTORY_DEFAULTS. */
+  history?: HistoryOptions;
 }
 
 export interface Daemon {
@@ -108,6 +111,7 @@ function checkOptions(options: DaemonOptions): void {
  */
 export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon> {
   checkOptions(options);
+  const historyOptions = resolveHistoryOptions(options.history);
   // An invalid settings file is refused before anything else: the daemon does not start.
   const metricsListen = options.metrics !== undefined ? options.metrics : readDaemonSettings(options.env ?? process.env).metrics;
   const paths = daemonPaths(options.env ?? process.env, { ...(options.runDir ? { runDir: options.runDir } : {}), ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
@@ -147,6 +151,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   const orphanGuard = (): OrphanGuard => (guard ??= createOrphanGuard({ reportFile: guardReportFile(paths, process.pid) }));
   const host = new ServiceHost(paths, orphanGuard, previous.state ? rowsAfterDaemon(previous.state) : []);
   const metrics = new DaemonMetrics(host, SUPERVISOR_VERSION);
+  const history = new DaemonHistory(() => host.sources(), historyOptions);
   const startedAt = new Date().toISOString();
   const exitWhenIdle = options.exitWhenIdle ?? DAEMON_DEFAULTS.exitWhenIdle;
   const handleSignals = options.handleSignals ?? DAEMON_DEFAULTS.handleSignals;
@@ -233,6 +238,14 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
       host.on('event', onEvent);
       return () => host.off('event', onEvent);
     },
+    history: (filter) => history.history(filter),
+    note: ({ project, service, action, by }) =>
+      tracked(async () => {
+        // Through the Service's journal: in its event log after every earlier event, in the recent
+        // events a later follow starts from, and to whoever follows it now.
+        host.serviceOf(project, service).record('requested', { action, by });
+        return Promise.resolve({ recorded: true as const });
+      }),
   };
 
   let server: IpcServer;
@@ -244,6 +257,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     throw error;
   }
   writeState(false);
+  history.start();
   setImmediate(() => {
     if (!closing) orphanGuard();
   });
@@ -315,6 +329,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     closing ??= (async () => {
       clearTimeout(idleGrace);
       clearInterval(timers.socketCheck);
+      history.close();
       if (handleSignals) {
         process.off('SIGTERM', onTerm);
         process.off('SIGINT', onTerm);

@@ -61,6 +61,15 @@ export const WATCH_DEFAULTS = {
 } as const;
 
 /**
+ * The daemon's history of each hosted instance's CPU and memory (daemon-history.ts): a sample
+ * every `intervalMs`, the last `keepMs` kept in memory (360 samples an instance, 4 numbers each).
+ * Bounds of `createDaemon({ history })`: `intervalMs` 10 ms to an hour; `keepMs` at least one
+ * interval and at most `maxSamples` of them (what an instance's ring may hold).
+ */
+export const HISTORY_DEFAULTS = { intervalMs: 10_000, keepMs: 3_600_000 } as const;
+export const HISTORY_LIMITS = { intervalMs: { min: 10, max: 3_600_000 }, maxSamples: 10_000 } as const;
+
+/**
  * The bounds of the options that have more than "a duration" or "a size" (which are bounded by
  * MAX_DURATION_MS and MAX_SIZE_BYTES): one place, used by the checks and shown by the docs.
  */

@@ -38,7 +38,10 @@ export type SupervisorEventType =
   | 'scheduled'
   | 'triggered'
   | 'trigger-skipped'
-  | 'trigger-failed';
+  | 'trigger-failed'
+  // A Service's own event (instance -1): an action a caller asked for, and who (the daemon's
+  // `note`: `{ action, by }`), written as it is asked, before the action's own events.
+  | 'requested';
 
 /** One line of the JSON-lines event log, and the payload of the `event` event. */
 export interface SupervisorEvent {

@@ -67,7 +67,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     this.#ownsGuard = options.orphanGuard === undefined;
     this.#guard = options.orphanGuard ?? createOrphanGuard();
     this.#queue = new ControlQueue(`service ${this.name}`, { isClosed: () => this.#closed, afterEach: () => this.#update('settled') });
-    this.#triggers = new RestartTriggers(this, { busy: () => this.#queue.busy, record: (type, fields) => this.#record(type, fields) });
+    this.#triggers = new RestartTriggers(this, { busy: () => this.#queue.busy, record: (type, fields) => this.record(type, fields) });
   }
 
   get state(): SupervisorState {
@@ -251,14 +251,14 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
   async #doReload(renewed: CheckedServiceOptions | null = null): Promise<ReloadResult> {
     if (this.#members.length === 0 || this.#members.every((m) => m.isSettled)) {
       const warning = `${this.name} was not running, so reload started it.`;
-      this.#record('reload-fallback', { warning });
+      this.record('reload-fallback', { warning });
       if (renewed) await this.#renewMembers(renewed);
       await this.#doStart();
       return { mode: 'restart', replaced: 0, warning };
     }
     if (!this.listenOptions) {
       const warning = `${this.name} has no listen socket to hand over, so reload restarts it (stop, then start): connections are refused meanwhile. Declare listen to reload without downtime.`;
-      this.#record('reload-fallback', { warning });
+      this.record('reload-fallback', { warning });
       await this.#stopAll();
       if (renewed) await this.#renewMembers(renewed);
       await this.#doStart();
@@ -266,7 +266,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     }
     await this.#openSocket();
     this.#reloading = true;
-    this.#record('reload-started', { instances: this.#members.length });
+    this.record('reload-started', { instances: this.#members.length });
     let replaced = 0;
     try {
       for (let slot = 0; slot < this.#members.length; slot++) {
@@ -275,7 +275,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
       }
       this.#reloads++;
       this.#lastReload = { at: new Date().toISOString(), ok: true, error: null };
-      this.#record('reload-done', { replaced });
+      this.record('reload-done', { replaced });
       return { mode: 'reload', replaced, warning: null };
     } catch (error) {
       this.#lastReload = { at: new Date().toISOString(), ok: false, error: error instanceof Error ? error.message : String(error) };
@@ -298,7 +298,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
       const tail = replacement.stderrTail;
       await replacement.close();
       const reason = error instanceof Error ? error.message : String(error);
-      this.#record('reload-failed', { instance: slot, replaced, reason, stderrTail: tail });
+      this.record('reload-failed', { instance: slot, replaced, reason, stderrTail: tail });
       throw new ReloadFailedError(this.name, slot, replaced, reason, stats.lastExit ? { code: stats.lastExit.code, signal: stats.lastExit.signal } : null, tail);
     }
     this.#members[slot] = replacement;
@@ -307,13 +307,13 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     const oldPid = old.pid;
     await old.close();
     this.#transient.delete(old);
-    this.#record('instance-replaced', { instance: slot, oldPid, pid: replacement.pid });
+    this.record('instance-replaced', { instance: slot, oldPid, pid: replacement.pid });
   }
 
   async #doScale(count: number): Promise<void> {
     const from = this.#desired;
     this.#desired = count;
-    this.#record('scale', { from, to: count });
+    this.record('scale', { from, to: count });
     // Not running: the number applies at the next start.
     if (this.#members.length === 0 || this.#state === 'stopped' || this.#state === 'failed') return;
     if (count < this.#members.length) {
@@ -367,7 +367,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     const l = this.listenOptions;
     if (!l || this.#socket) return;
     this.#socket = await bindListenSocket(this.name, l.host, l.port, l.backlog);
-    this.#record('listening', { host: this.#socket.host, port: this.#socket.port, backlog: l.backlog });
+    this.record('listening', { host: this.#socket.host, port: this.#socket.port, backlog: l.backlog });
   }
 
   #closeSocket(reason: string): void {
@@ -375,7 +375,7 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     if (!socket) return;
     this.#socket = null;
     socket.close();
-    this.#record('socket-closed', { host: socket.host, port: socket.port, reason });
+    this.record('socket-closed', { host: socket.host, port: socket.port, reason });
   }
 
   #update(reason: string): void {
@@ -391,7 +391,8 @@ export class Service extends EventEmitter<{ state: [StateChange]; event: [Superv
     if (this.isSettled) this.emit('settled');
   }
 
-  #record(type: SupervisorEventType, fields: Record<string, unknown>): void {
+  /** The Service's own event (instance -1): its event log, its recent events, its followers. */
+  record(type: SupervisorEventType, fields: Record<string, unknown>): void {
     this.#journal.record(type, fields);
   }
 }

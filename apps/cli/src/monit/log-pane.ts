@@ -34,6 +34,7 @@ const EVENT_TEXT: Partial<Record<SupervisorEventType, (f: Fields) => string>> = 
   restarting: (f) => `restarting in ${text(f.delayMs)} ms (attempt ${text(f.attempt)})`,
   'stop-requested': (f) => `stop requested (pid ${text(f.pid)})`,
   'gave-up': (f) => `gave up: ${text(f.reason)}`,
+  requested: (f) => `${text(f.action)} requested by ${text(f.by)}`,
 };
 
 /** An event log line as a pane entry. */
