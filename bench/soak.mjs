@@ -14,8 +14,8 @@
 //   - clients: `svc status --json` every 5 s, `svc logs crasher -f` for 3 s every 15 s.
 // PM2 (its own PM2_HOME): the same crasher, `--restart-delay 500`, max restarts 10^6; `pm2 jlist`
 // every 10 s (its status client).
-// Sampled: the daemon's RSS and RssAnon (/proc: its heap is not exported), open fds, processes
-// below it, event-loop lag (p99 and max over the last minute, from its metrics endpoint,
+// Sampled: the daemon's RSS and RssAnon (/proc), its V8 heap used and reserved, open fds, processes
+// below it, event-loop lag (p99 and max over the last minute; heap and lag from its metrics endpoint,
 // daemon.json's metrics.listen), lines written vs read back; PM2's daemon's RSS, fds, processes.
 // At the end: everything stopped, orphans counted, slopes after the warm-up, PASS/FAIL.
 //
@@ -159,7 +159,12 @@ async function scrapeMetrics() {
   const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-  return { ms: now() - t0, rssBytes: value('svc_daemon_resident_memory_bytes'), lagP99Ms: value('svc_daemon_event_loop_lag_p99_seconds') * 1e3, lagMaxMs: value('svc_daemon_event_loop_lag_max_seconds') * 1e3 };
+  return {
+    ms: now() - t0,
+    rssBytes: value('svc_daemon_resident_memory_bytes'),
+    heapUsedBytes: value('svc_daemon_heap_used_bytes'),
+    heapTotalBytes: value('svc_daemon_heap_total_bytes'),
+    lagP99Ms: value('svc_daemon_event_loop_lag_p99_seconds') * 1e3, lagMaxMs: value('svc_daemon_event_loop_lag_max_seconds') * 1e3 };
 }
 function pm2Daemon() {
   const pid = Number(readJson(path.join(PM2_HOME, 'pm2.pid')) ?? Number.NaN);
@@ -187,7 +192,7 @@ async function sample() {
   };
   samples.push(s);
   const mb = (b) => (b / 2 ** 20).toFixed(1);
-  log(`svc rss ${mb(s.svc.rssBytes)} MB anon ${mb(s.svc.rssAnonBytes)} fds ${s.svc.fds} children ${s.svc.children} lag p99 ${metrics.lagP99Ms?.toFixed(1)} ms | pm2 rss ${mb(s.pm2.rssBytes)} MB fds ${s.pm2.fds} | lines ${s.lines.written}/${s.lines.read} lost ${s.lines.lost} dup ${s.lines.duplicated} cuts ${s.lines.cuts} | requests ${s.requestsStarted} | load ${s.loadavg.toFixed(1)}`);
+  log(`svc rss ${mb(s.svc.rssBytes)} MB anon ${mb(s.svc.rssAnonBytes)} fds ${s.svc.fds} children ${s.svc.children} heap ${mb(metrics.heapUsedBytes)}/${mb(metrics.heapTotalBytes)} MB lag p99 ${metrics.lagP99Ms?.toFixed(1)} ms | pm2 rss ${mb(s.pm2.rssBytes)} MB fds ${s.pm2.fds} | lines ${s.lines.written}/${s.lines.read} lost ${s.lines.lost} dup ${s.lines.duplicated} cuts ${s.lines.cuts} | requests ${s.requestsStarted} | load ${s.loadavg.toFixed(1)}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -49,6 +49,12 @@ export function soakReport(results, { median }) {
   svc.rssAfterDrops = samples
     .filter((s, i) => i > 0 && samples[i - 1].svc.rssBytes - s.svc.rssBytes > 0.2 * samples[i - 1].svc.rssBytes)
     .map((s) => ({ atMin: Number((s.tMs / 60_000).toFixed(1)), rssMb: Number((s.svc.rssBytes / MB).toFixed(1)) }));
+  // The heap in use: a leak makes it grow from collection to collection; its slope and its floors
+  // (the least in each tenth of the run) tell that apart from RSS that V8 keeps reserved.
+  const heap = post.map((s) => ({ x: s.tMs, y: s.svc.metrics?.heapUsedBytes / MB })).filter((p) => Number.isFinite(p.y));
+  svc.heapUsedSlopeMbPer10Min = perTen(heap);
+  const tenth = Math.max(1, Math.floor(heap.length / 10));
+  svc.heapUsedFloorsMb = Array.from({ length: Math.ceil(heap.length / tenth) }, (_, i) => Number(Math.min(...heap.slice(i * tenth, (i + 1) * tenth).map((p) => p.y)).toFixed(1)));
   const lags = post.map((s) => s.svc.metrics).filter((m) => m && Number.isFinite(m.lagP99Ms));
   svc.lagP99MsMax = Math.max(...lags.map((m) => m.lagP99Ms));
   svc.lagMaxMsMax = Math.max(...lags.map((m) => m.lagMaxMs));

@@ -84,7 +84,11 @@ export class DaemonMetrics {
     family('svc_service_reloads_total', 'counter', 'Reloads of each service by outcome (done, failed, fallback: a restart for want of listen).', split(this.#reloads, ['project', 'service', 'outcome']));
     family('svc_daemon_info', 'gauge', 'The svc daemon: its version (always 1).', [[{ version: this.version }, 1]]);
     family('svc_daemon_start_time_seconds', 'gauge', 'When the daemon started, in seconds since the Unix epoch.', [[{}, this.#startedAt]]);
-    family('svc_daemon_resident_memory_bytes', 'gauge', 'RSS of the daemon process itself.', [[{}, process.memoryUsage.rss()]]);
+    const memory = process.memoryUsage();
+    family('svc_daemon_resident_memory_bytes', 'gauge', 'RSS of the daemon process itself.', [[{}, memory.rss]]);
+    // RSS alone cannot tell a leak from a heap V8 lets grow between collections: the heap itself.
+    family('svc_daemon_heap_used_bytes', 'gauge', 'V8 heap in use by the daemon (live objects and garbage not yet collected).', [[{}, memory.heapUsed]]);
+    family('svc_daemon_heap_total_bytes', 'gauge', 'V8 heap the daemon has reserved.', [[{}, memory.heapTotal]]);
     // The histogram holds the time between the sampling timer's callbacks: the lag is what exceeds its interval.
     const lag = (ns: number) => (Number.isFinite(ns) ? Math.max(0, ns / 1e9 - LAG_RESOLUTION_MS / 1000) : 0);
     family('svc_daemon_event_loop_lag_p99_seconds', 'gauge', 'The 99th percentile of the daemon\'s event-loop delay over the last minute or less.', [[{}, lag(this.#lag.percentile(99))]]);
