@@ -10,7 +10,7 @@ import path from 'node:path';
 
 /**
  * The CLI as built now, copied into `scratch` with every workspace package it links (`@svc/*`,
- * followed through their own links): for each, `bin`, `dist` and `package.json` are copied, its
+ * followed through their own links): for each, `bin`, `dist`, `ui` (the CLI's page) and `package.json` are copied, its
  * `node_modules` rebuilt as links (to the copies for workspace packages, to the installed ones
  * for the rest). A rebuild of apps/cli or packages/* during the run cannot mix two builds in one
  * set of figures, and the daemon `svc` spawns (`@svc/supervisor`'s `bin/daemon.mjs`) runs from
@@ -32,7 +32,7 @@ export function snapshotCli(cliDir, scratch) {
     for (const dir of packages.keys()) {
       const copy = copyOf(dir);
       mkdirSync(copy, { recursive: true });
-      for (const part of ['bin', 'dist', 'package.json']) if (existsSync(path.join(dir, part))) cpSync(path.join(dir, part), path.join(copy, part), { recursive: true });
+      for (const part of ['bin', 'dist', 'ui', 'package.json']) if (existsSync(path.join(dir, part))) cpSync(path.join(dir, part), path.join(copy, part), { recursive: true });
       for (const [name, target] of linkedModules(dir)) {
         const link = path.join(copy, 'node_modules', name);
         mkdirSync(path.dirname(link), { recursive: true });
