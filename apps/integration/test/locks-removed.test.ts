@@ -20,7 +20,8 @@ it('the lock directory removed under a running daemon: the daemon and the servic
   expect(names.some((n) => n.startsWith('svc-service-'))).toBe(true);
 
   rmSync(locks, { recursive: true, force: true });
-  // The locks' heartbeat (every 2 s) notices, and each holder takes its lock again.
+  // The locks' heartbeats notice (the daemon's every 2 s, each service's every 10 s:
+  // SERVICE_LOCK_TIMING), and each holder takes its lock again.
   await waitUntil('the locks to be taken again', () => {
     try {
       const holder = JSON.parse(readFileSync(path.join(locks, 'svc-daemon.lock', 'holder.json'), 'utf8')) as { pid: number };
@@ -28,7 +29,7 @@ it('the lock directory removed under a running daemon: the daemon and the servic
     } catch {
       return false; // not there yet
     }
-  }, { timeoutMs: 20_000 });
+  }, { timeoutMs: 40_000 });
   const again = await sb.ok(['start', 'web']);
   expect(again.stdout).toMatch(new RegExp(`^web is already running \\(pid ${pid}, `, 'm'));
   expect(processesOf(sb.home).filter((p) => p.cmdline.includes(EXAMPLE_SERVER)).map((p) => p.pid)).toEqual([pid]);

@@ -5,7 +5,7 @@ import type { HistorySource } from './daemon-history.js';
 import { ADHOC_PROJECT, forgetGuardReports, guardReportFile, projectDirs, serviceLockName, type DaemonPaths, type ProjectRef } from './daemon-paths.js';
 import type { DaemonRow } from './daemon-state.js';
 import { checkServiceDefinition, type ServiceDefinition } from './definition.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, SERVICE_LOCK_TIMING } from './defaults.js';
 import { InvalidOptionsError, LeftoverProcessesError, ServiceLockedError, UnknownServiceError } from './errors.js';
 import { leftoverNote, leftoversOf, stillLeftover, stopLeftovers, unendedOf, type UnendedProcess } from './leftovers.js';
 import type { SupervisorEvent } from './events.js';
@@ -357,6 +357,7 @@ export class ServiceHost extends EventEmitter<{ changed: []; event: [SupervisorE
         hosted.lock = await acquireLock({
           name: serviceLockName(hosted.project.id, hosted.name),
           dir: this.paths.lockDir,
+          ...SERVICE_LOCK_TIMING,
           metadata: { project: hosted.project.id, config: hosted.project.config, service: hosted.name, socket: this.paths.socketPath },
           // Removed under it (the state directory cleaned by hand): taken again while the service runs.
           onCompromised: () => {

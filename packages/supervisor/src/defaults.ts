@@ -66,6 +66,14 @@ export const WATCH_DEFAULTS = {
  * Bounds of `createDaemon({ history })`: `intervalMs` 10 ms to an hour; `keepMs` at least one
  * interval and at most `maxSamples` of them (what an instance's ring may hold).
  */
+/**
+ * The heartbeat of each hosted service's lock (`svc-service-…`): a holder on this host is judged by
+ * its pid, so the heartbeat only notices a lock removed by hand (taken again) and keeps the record
+ * fresh for a holder seen from another host. Every beat reads and touches a file: with 20 services
+ * at @svc/lock's 2 s that was a quarter of the idle daemon's CPU. The daemon's own lock keeps 2 s.
+ */
+export const SERVICE_LOCK_TIMING = { heartbeatMs: 10_000, staleMs: 60_000 } as const;
+
 export const HISTORY_DEFAULTS = { intervalMs: 10_000, keepMs: 3_600_000 } as const;
 export const HISTORY_LIMITS = { intervalMs: { min: 10, max: 3_600_000 }, maxSamples: 10_000 } as const;
 
