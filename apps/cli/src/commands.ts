@@ -22,6 +22,7 @@ import Scale from './commands/scale.js';
 import Start from './commands/start.js';
 import Status from './commands/status.js';
 import Stop from './commands/stop.js';
+import Ui from './commands/ui.js';
 import Uninstall from './commands/uninstall.js';
 
 /** Every command, for oclif's explicit discovery (one bundle, no directory scan). */
@@ -36,6 +37,7 @@ export const COMMANDS: Record<string, Command.Class> = {
   logs: Logs,
   metrics: Metrics,
   monit: Monit,
+  ui: Ui,
   health: Health,
   run: Run,
   install: Install,

@@ -23,7 +23,7 @@ export const PM2_COMMANDS: Record<string, string> = {
   resurrect: 'svc has no saved process list: `svc start --all` starts every service of the config found from here',
   startup: 'svc install <name> writes and enables the unit that starts your services at login (or boot, with --linger)',
   unstartup: 'svc uninstall <name> takes a service off the unit svc install wrote',
-  dashboard: 'svc monit is the live view of every service in the terminal',
+  dashboard: 'svc ui serves a local status page of every service (svc monit is the same view in the terminal)',
   flush: 'svc logs --flush [name] empties the logs of a service (of every service of the project without a name)',
   kill: 'svc daemon stop stops every service gracefully, then the daemon',
   ecosystem: 'svc init writes a starter svc.config.yaml',

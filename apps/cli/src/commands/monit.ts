@@ -23,7 +23,7 @@ export default class Monit extends BaseCommand {
   static override description = [
     'Per service (and per instance): state, pid, uptime, restarts, CPU and memory with their recent history, and health;',
     "under the list, the selected service's output (stdout and stderr in the order svc received the lines, stderr marked",
-    'err) and its supervisor events (svc). State changes come from the daemon as they happen; the numbers every second.',
+    'err) and its supervisor events (svc). State changes come from the daemon as they happen; the numbers every 2 s.',
     'A key acts as the command of the same name does (a config service is restarted, reloaded or started as its config',
     'says now) and the line above the help says how it went. When the daemon exits (it does once it runs nothing), the',
     'view says so and follows the next one. Colour is off with NO_COLOR or TERM=dumb. Without a terminal it exits 2.',

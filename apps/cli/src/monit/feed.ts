@@ -1,4 +1,5 @@
 import type { DaemonConnection, DaemonRow } from '@svc/supervisor/client';
+import { DEFAULTS } from '@svc/supervisor/definition';
 import { connect } from '../daemon.js';
 import type { DaemonEvent } from './model.js';
 
@@ -11,8 +12,12 @@ import type { DaemonEvent } from './model.js';
  * so and connects again as soon as one serves; it never starts one itself.
  */
 
-/** How often `status` is asked for the numbers, and how often a daemon that is not there is looked for. */
-export const FEED_TIMING = { tickMs: 1_000, retryMs: 1_000 } as const;
+/**
+ * How often `status` is asked for the numbers — as often as the daemon samples them (its
+ * `limits.sampleInterval`): asking more often returns the same numbers and costs the daemon its
+ * answer — and how often a daemon that is not there is looked for.
+ */
+export const FEED_TIMING = { tickMs: DEFAULTS.limits.sampleIntervalMs, retryMs: 1_000 } as const;
 
 export interface FeedHandlers {
   /** `sample`: a tick's rows (their numbers make the history), not a refresh. */
