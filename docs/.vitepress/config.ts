@@ -26,6 +26,7 @@ export default defineConfig({
           { text: 'Containers', link: '/guides/containers' },
           { text: 'Kubernetes', link: '/guides/kubernetes' },
           { text: 'systemd and launchd', link: '/guides/systemd-launchd' },
+          { text: 'Live view: svc monit and svc ui', link: '/guides/live-view' },
           { text: 'Troubleshooting', link: '/guides/troubleshooting' },
           { text: 'Observability', link: '/guides/observability' },
           { text: 'One active instance across hosts', link: '/guides/across-hosts' },
@@ -38,6 +39,7 @@ export default defineConfig({
           { text: 'Configuration', link: '/config' },
           { text: 'Child ↔ supervisor protocol', link: '/protocol' },
           { text: 'Decisions', link: '/decisions' },
+          { text: 'How svc is tested', link: '/testing' },
         ],
       },
       {
