@@ -86,6 +86,31 @@ export function environHas(pid: number, marker: string): boolean {
   }
 }
 
+/**
+ * One listing of /proc (and the environments read from it) shared by the samples' full scans
+ * taken within SHARED_LISTING_MS of each other (the least sample interval by default): each
+ * service's sampler scans all of /proc now and then to find what left its tree, and with 20
+ * services those scans were most of what a `status` call cost. A sample may see a listing up to
+ * that old; its walk of the tree's own entries is fresh. A kill lists /proc afresh.
+ */
+const SHARED_LISTING_MS = 2_000;
+let shared: { at: number; procs: ProcInfo[]; environ: Map<string, string[] | null> } | null = null;
+
+function sharedListing(): NonNullable<typeof shared> {
+  const now = performance.now();
+  if (shared === null || now - shared.at > SHARED_LISTING_MS) shared = { at: now, procs: listProcs(), environ: new Map() };
+  return shared;
+}
+
+function environOf(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+  } catch {
+    // Unreadable (another user's process, or gone): it cannot be shown to be ours.
+    return null;
+  }
+}
+
 export interface TreeMember {
   pid: number;
   startTicks: number;
@@ -103,8 +128,18 @@ export function scanTree(
   rootStartTicks: number,
   known: ReadonlyMap<number, number>,
   marker: string | null,
+  /** From the listing shared by the samples of this moment (not for kills: they list afresh). */
+  forSample = false,
 ): ProcInfo[] {
-  const procs = listProcs();
+  const listing = forSample ? sharedListing() : null;
+  const procs = listing?.procs ?? listProcs();
+  const hasMarker = (p: ProcInfo, wanted: string): boolean => {
+    if (listing === null) return environHas(p.pid, wanted);
+    const key = `${p.pid}:${p.startTicks}`;
+    let environ = listing.environ.get(key);
+    if (environ === undefined) listing.environ.set(key, (environ = environOf(p.pid)));
+    return environ?.includes(wanted) ?? false;
+  };
   const byParent = new Map<number, ProcInfo[]>();
   for (const p of procs) {
     const list = byParent.get(p.ppid);
@@ -124,7 +159,7 @@ export function scanTree(
   }
   if (marker !== null) {
     for (const p of procs) {
-      if (!members.has(p.pid) && p.startTicks >= rootStartTicks && p.state !== 'Z' && environHas(p.pid, marker)) add(p);
+      if (!members.has(p.pid) && p.startTicks >= rootStartTicks && p.state !== 'Z' && hasMarker(p, marker)) add(p);
     }
   }
   return [...members.values()];

@@ -86,7 +86,7 @@ export class Run {
    * find double-forked daemons that left the tree unseen; the others walk the tree's own entries.
    */
   sample(): { sample: ResourceSample; breach: LimitBreach | null } {
-    const sample = this.#meter.sample(this.tree.members(++this.#samples % 10 === 0 ? 'full' : 'walk'));
+    const sample = this.#meter.sample(this.tree.members(++this.#samples % 10 === 0 ? 'sample' : 'walk'));
     return { sample, breach: this.cause === null ? this.#limits.check(sample) : null };
   }
 

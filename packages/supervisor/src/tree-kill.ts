@@ -70,11 +70,15 @@ export class ProcessTree {
   /**
    * The live processes of the tree. `walk` follows child links from the root and from every
    * process seen before, reading only the tree's own /proc entries (cheap, for periodic samples);
-   * `full` lists all of /proc and also looks for the marker (for kills, and now and then).
+   * `full` lists all of /proc and also looks for the marker (for kills); `sample` does the same
+   * from the listing the samples of this moment share (now and then, between walks).
    */
-  members(mode: 'walk' | 'full'): ProcInfo[] {
+  members(mode: 'walk' | 'full' | 'sample'): ProcInfo[] {
     if (!hasProc) return [];
-    const found = mode === 'walk' ? walkTree(this.rootPid, this.rootStartTicks, this.#known) : scanTree(this.rootPid, this.rootStartTicks, this.#known, this.marker);
+    const found =
+      mode === 'walk'
+        ? walkTree(this.rootPid, this.rootStartTicks, this.#known)
+        : scanTree(this.rootPid, this.rootStartTicks, this.#known, this.marker, mode === 'sample');
     const members = found.filter((p) => p.state !== 'Z');
     for (const p of members) {
       this.#known.set(p.pid, p.startTicks);
