@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { belowWriteLimit } from './socket-backpressure.js';
+import { outputPressure } from './socket-backpressure.js';
 import { IpcError, isIpcError } from './errors.js';
 import { decodeFrame, FrameReader } from './frame-reader.js';
 import { handlerErrorBody } from './handler-error.js';
@@ -70,8 +70,7 @@ export class ServerConnection {
       isOpen: () => this.state === 'open',
       isClosed: () => this.state === 'closed',
       write: (frame) => this.write(frame),
-      writable: () => (this.state === 'closed' ? Promise.resolve() : belowWriteLimit(this.socket, this.settings.maxWriteBufferBytes / 2)),
-      congested: () => this.socket.writableLength > this.settings.maxWriteBufferBytes / 2,
+      ...outputPressure(this.socket, this.settings.maxWriteBufferBytes, () => this.state === 'closed'),
       replyError: (requestId, body) => this.replyError(requestId, body),
       onError: (error, method) => this.settings.onError?.(error, { method, connectionId: this.id }),
       changed: () => {
