@@ -27,3 +27,12 @@ describe('the page of svc ui', () => {
     expect(assets['/app.css'].body.toString('utf8')).not.toMatch(/url\(|@import/);
   });
 });
+
+describe("the page's number formats", () => {
+  it('are the CLI\'s: the page cannot import output.ts, so its copy is held to it here', async () => {
+    const page = (await import(path.resolve(import.meta.dirname, '../ui/chart.js'))) as { formatBytes(bytes: number | null): string };
+    const { formatBytes } = await import('../src/output.js');
+    const values = [null, 0, 1, 1023, 1024, 1536, 99.9 * 1024, 100 * 1024, 5 * 1024 ** 2, 123.4 * 1024 ** 3, 3 * 1024 ** 4, 9 * 1024 ** 5];
+    for (const value of values) expect(page.formatBytes(value), String(value)).toBe(formatBytes(value));
+  });
+});
