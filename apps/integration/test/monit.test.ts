@@ -2,6 +2,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signal } from './helpers/processes.js';
 import { createSandbox, type Sandbox } from './helpers/sandbox.js';
+import { REPO } from './helpers/paths.js';
+import { writeTerminalScreenshot } from './helpers/screenshot.js';
 import { closeTerminals, colourSequences, drawnRows, openTerminal, type Terminal } from './helpers/terminal.js';
 
 /*
@@ -236,6 +238,8 @@ describe('svc monit', () => {
     await tty.resize(100, 30);
     const wider = await tty.waitForScreen('the frame redrawn at 100×30', (r) => r.length === 30 && r[29]!.startsWith('↑↓ select  r restart') && r.some((l) => l.startsWith('─ api · ') && l.length === 100));
     expect(wider[0]).toMatch(/^svc monit /);
+    // The guide's picture of svc monit (docs/guides/live-view.md), taken from this screen.
+    writeTerminalScreenshot(path.join(REPO, 'docs/public/screenshots/svc-monit.svg'), wider, 100);
     await tty.resize(80, 24);
     await tty.waitForScreen('the frame redrawn at 80×24 again', (r) => r.length === 24 && r[23] === rows[23] && r.some((l) => l.startsWith('─ api · ') && l.length === 80));
   });
