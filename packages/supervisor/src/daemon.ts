@@ -242,9 +242,11 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     note: ({ project, service, action, by }) =>
       tracked(async () => {
         // Through the Service's journal: in its event log after every earlier event, in the recent
-        // events a later follow starts from, and to whoever follows it now.
-        host.serviceOf(project, service).record('requested', { action, by });
-        return Promise.resolve({ recorded: true as const });
+        // events a later follow starts from, and to whoever follows it now; answered once written.
+        const hosted = host.serviceOf(project, service);
+        hosted.record('requested', { action, by });
+        await hosted.flushLogs();
+        return { recorded: true as const };
       }),
   };
 
