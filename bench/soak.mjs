@@ -186,13 +186,13 @@ async function sample() {
     tMs: Math.round(now() - startedAt),
     svc: { pid: svcDaemon, ...memoryOf(svcDaemon), fds: fdCount(svcDaemon), children: descendants(svcDaemon).length, metrics },
     pm2: { pid: god, ...memoryOf(god), fds: fdCount(god), children: god ? descendants(god).length : null },
-    lines: { written: count?.written ?? 0, read: checker.state.read, lost: checker.state.lost, duplicated: checker.state.duplicated, cuts: follow.exits.length },
+    lines: { written: count?.written ?? 0, read: checker.state.read, lost: checker.state.lost, told: checker.state.toldSkipped, duplicated: checker.state.duplicated, cuts: follow.exits.length },
     requestsStarted,
     loadavg: loadavg()[0],
   };
   samples.push(s);
   const mb = (b) => (b / 2 ** 20).toFixed(1);
-  log(`svc rss ${mb(s.svc.rssBytes)} MB anon ${mb(s.svc.rssAnonBytes)} fds ${s.svc.fds} children ${s.svc.children} heap ${mb(metrics.heapUsedBytes)}/${mb(metrics.heapTotalBytes)} MB lag p99 ${metrics.lagP99Ms?.toFixed(1)} ms | pm2 rss ${mb(s.pm2.rssBytes)} MB fds ${s.pm2.fds} | lines ${s.lines.written}/${s.lines.read} lost ${s.lines.lost} dup ${s.lines.duplicated} cuts ${s.lines.cuts} | requests ${s.requestsStarted} | load ${s.loadavg.toFixed(1)}`);
+  log(`svc rss ${mb(s.svc.rssBytes)} MB anon ${mb(s.svc.rssAnonBytes)} fds ${s.svc.fds} children ${s.svc.children} heap ${mb(metrics.heapUsedBytes)}/${mb(metrics.heapTotalBytes)} MB lag p99 ${metrics.lagP99Ms?.toFixed(1)} ms | pm2 rss ${mb(s.pm2.rssBytes)} MB fds ${s.pm2.fds} | lines ${s.lines.written}/${s.lines.read} lost ${s.lines.lost} told ${s.lines.told} dup ${s.lines.duplicated} cuts ${s.lines.cuts} | requests ${s.requestsStarted} | load ${s.loadavg.toFixed(1)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ try {
     readyLine ||= /^soak-logger \d+ ready$/.test(text);
     checker.accept(text, at);
   };
-  follow = follower(cli.bin, ['logs', 'logger', '-f', '-n', '10'], { env: svcEnv, cwd: PROJECT, now, onLine, onCut: () => checker.resync(), againArgv: ['logs', 'logger', '-f', '-n', '0'] });
+  follow = follower(cli.bin, ['logs', 'logger', '-f', '-n', '10'], { env: svcEnv, cwd: PROJECT, now, onLine, onSkipped: (count) => checker.told(count), onCut: () => checker.resync(), againArgv: ['logs', 'logger', '-f', '-n', '0'] });
   for (const deadline = now() + 60_000; !readyLine; await sleep(50)) if (now() > deadline || follow.exits.length > 0) throw new Error(`the follower did not show the logger's ready line within 60 s: ${JSON.stringify(follow.exits)}`);
   writeFileSync(GO_FILE, '');
   results.loggerGoAtMs = Math.round(now());
@@ -293,7 +293,7 @@ try {
   const final = readJson(COUNT_FILE);
   for (const deadline = now() + 120_000; checker.lastOf(final.pid) < final.written && now() < deadline; ) await sleep(200);
   await follow.stop();
-  results.lines = { written: final.written, writerPid: final.pid, read: checker.state.read, lastRead: checker.lastOf(final.pid), lostInGaps: checker.state.lost, lostAtEnd: final.written - checker.lastOf(final.pid), duplicated: checker.state.duplicated, gaps: checker.state.gaps, duplicates: checker.state.duplicates, writers: [...checker.writers].map(([pid, w]) => ({ pid, ...w })), ratePerSecond: final.written / (final.ms / 1000), missedWhileCut: checker.state.missedWhileCut, followerCuts: follow.exits.filter((e) => e.atMs < loggerStopAtMs), followerEndedAfterStop: follow.exits.some((e) => e.atMs >= loggerStopAtMs) };
+  results.lines = { written: final.written, writerPid: final.pid, read: checker.state.read, lastRead: checker.lastOf(final.pid), lostInGaps: checker.state.lost, lostAtEnd: final.written - checker.lastOf(final.pid), duplicated: checker.state.duplicated, gaps: checker.state.gaps, duplicates: checker.state.duplicates, writers: [...checker.writers].map(([pid, w]) => ({ pid, ...w })), ratePerSecond: final.written / (final.ms / 1000), missedWhileCut: checker.state.missedWhileCut, toldSkipped: checker.state.toldSkipped, unmatchedNotices: checker.unmatchedNotices(), followerCuts: follow.exits.filter((e) => e.atMs < loggerStopAtMs), followerEndedAfterStop: follow.exits.some((e) => e.atMs >= loggerStopAtMs) };
 
   log('svc stop --all; counting what is left');
   const stopAll = await svc(['stop', '--all']);

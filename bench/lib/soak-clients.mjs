@@ -66,9 +66,11 @@ export function shortLived(bin, argv, { env, cwd, forMs }) {
 /**
  * `svc logs <name> -f` (plain lines) for the whole run: each line goes to `onLine(text, atMs)`.
  * It should not end before `stop()`; when it does (the daemon cuts off a follower that reads too
- * slowly), `exits` records how, `onCut()` is called and a new one starts with `againArgv`.
+ * slowly), `exits` records how, `onCut()` is called and a new one starts with `againArgv`. Each
+ * "N lines not shown" notice it prints (it fell behind and the daemon left lines out) goes to
+ * `onSkipped(N, atMs)`.
  */
-export function follower(bin, argv, { env, cwd, now, onLine, onCut, againArgv }) {
+export function follower(bin, argv, { env, cwd, now, onLine, onSkipped, onCut, againArgv }) {
   const exits = [];
   let stopping = false;
   let child;
@@ -76,7 +78,12 @@ export function follower(bin, argv, { env, cwd, now, onLine, onCut, againArgv })
   const start = (args) => {
     child = spawn(process.execPath, [bin, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+    // "svc logs: <service>: N lines not shown: …": lines the daemon left out while it fell behind.
+    createInterface({ input: child.stderr }).on('line', (text) => {
+      const skipped = /^svc logs: [^:]+: (\d+) lines? not shown/.exec(text);
+      if (skipped) onSkipped?.(Number(skipped[1]), now());
+    });
     createInterface({ input: child.stdout }).on('line', (text) => onLine(text, now()));
     closed = new Promise((resolve) =>
       child.once('close', (code, signal) => {

@@ -22,7 +22,12 @@ export function slope(points) {
  */
 export function lineChecker({ keep = 20 } = {}) {
   const writers = new Map();
-  const state = { read: 0, lost: 0, duplicated: 0, other: 0, missedWhileCut: 0, gaps: [], duplicates: [] };
+  const state = { read: 0, lost: 0, duplicated: 0, other: 0, missedWhileCut: 0, toldSkipped: 0, gaps: [], duplicates: [] };
+  // A follower that falls behind is told how many lines were left out ("N lines not shown", on
+  // stderr, so it may come before or after the jump on stdout): a jump and a notice of the same
+  // size cancel, whichever comes first. What is left unmatched at the end is lost, or a wrong count.
+  const pendingGaps = [];
+  const pendingNotices = [];
   return {
     state,
     writers,
@@ -46,14 +51,33 @@ export function lineChecker({ keep = 20 } = {}) {
         state.missedWhileCut += n - w.last - 1;
         w.last = n;
       } else if (n > w.last + 1) {
-        state.lost += n - w.last - 1;
-        if (state.gaps.length < keep) state.gaps.push({ pid, after: w.last, next: n, atMs });
+        const size = n - w.last - 1;
+        const told = pendingNotices.indexOf(size);
+        if (told >= 0) {
+          pendingNotices.splice(told, 1);
+          state.toldSkipped += size;
+        } else {
+          state.lost += size;
+          pendingGaps.push(size);
+          if (state.gaps.length < keep) state.gaps.push({ pid, after: w.last, next: n, atMs });
+        }
         w.last = n;
       } else {
         state.duplicated++;
         if (state.duplicates.length < keep) state.duplicates.push({ pid, n, last: w.last, atMs });
       }
     },
+    /** The follower said `count` lines were not shown. */
+    told(count) {
+      const gap = pendingGaps.indexOf(count);
+      if (gap >= 0) {
+        pendingGaps.splice(gap, 1);
+        state.lost -= count;
+        state.toldSkipped += count;
+      } else pendingNotices.push(count);
+    },
+    /** Notices no jump matched (yet): a count that disagrees with what was left out. */
+    unmatchedNotices: () => [...pendingNotices],
     /** A new follower replaces one that was cut off: the next jump of each writer is not a loss. */
     resync() {
       for (const w of writers.values()) w.resync = true;
