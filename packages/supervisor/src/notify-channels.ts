@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from './log-file.js';
 import { createNotifyDatagram, loadDatagramSupport, type DatagramSupport, type NotifyDatagramSocket } from './notify-datagram.js';
+import { isRunSender } from './notify-sender.js';
 import { createNotifySocket, type NotifySocket } from './notify-socket.js';
 import type { NotifyMessage, ParsedDatagram } from './notify-vocabulary.js';
 import type { Run } from './run.js';
@@ -10,7 +11,7 @@ import type { Run } from './run.js';
 export interface NotifySink {
   /** A line of the stream socket: the runner gives it to its current run. */
   line(message: NotifyMessage): void;
-  /** A datagram of `run`'s socket. */
+  /** A datagram of `run`'s socket, from one of its processes (or from someone else: then only a problem saying so). */
   datagram(run: Run, parsed: ParsedDatagram): void;
   /** NOTIFY_SOCKET cannot be offered (told once for a load failure, at each spawn for a bind failure). */
   unavailable(reason: string): void;
@@ -20,8 +21,9 @@ export interface NotifySink {
  * An instance's two notify sockets in its run directory (0700): the stream socket named by
  * SVC_NOTIFY_SOCKET (`<base>.notify.sock`, kept across runs) and the datagram socket named by
  * NOTIFY_SOCKET (`<base>.dgram.sock`, bound afresh for each run and closed when the run is over,
- * so what arrives on it is that run's). The datagram path is the shorter, so the runner's length
- * check of the stream path covers both.
+ * so what arrives on it is that run's; on Linux only from the run's own processes, by the sender's
+ * credentials). The datagram path is the shorter, so the runner's length check of the stream path
+ * covers both.
  */
 export class NotifyChannels {
   readonly streamPath: string;
@@ -60,12 +62,17 @@ export class NotifyChannels {
     }
     if (!this.#support.ok) return null;
     const target: { run: Run | null } = { run: null };
+    const heard = new Set<number>();
     let socket: NotifyDatagramSocket;
     try {
       socket = createNotifyDatagram(
-        this.#support.DgramSocket,
+        this.#support,
         this.datagramPath,
-        (parsed) => target.run && this.sink.datagram(target.run, parsed),
+        (parsed, sender) => {
+          if (!target.run) return;
+          const mine = isRunSender(target.run, sender, heard);
+          this.sink.datagram(target.run, mine === true ? parsed : { messages: [], problems: [mine] });
+        },
         (error) => this.sink.unavailable(`the datagram socket failed (${error.message}); it is bound again at the next start`),
       );
     } catch (error) {

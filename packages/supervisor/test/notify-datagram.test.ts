@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildChildEnv } from '../src/child-env.js';
@@ -200,6 +201,55 @@ describe('NOTIFY_SOCKET: systemd-notify and sd_notify clients under the Supervis
   });
 });
 
+describe('who is heard: the sender\'s credentials (SCM_CREDENTIALS), as systemd checks them', () => {
+  it('a process of the same user outside the service is not heard (recorded with its pid); the service\'s own READY=1 still counts', async () => {
+    const gate = join(h.tempDir(), 'go');
+    const sup = python('guarded', ['@waitfile', gate, 'READY=1\nSTATUS=own']);
+    const events = recordEvents(sup);
+    const starting = sup.start();
+    await waitForEvent(events, (e) => e.type === 'spawned', 'the spawn');
+    const socket = join(sup.options.runDir, 'guarded.dgram.sock');
+    // Not a descendant of the service: started by the test, with the socket's path in its environment.
+    const outsider = spawn('python3', [fixture('sd-notify.py'), 'READY=1\nSTATUS=forged', '@sleep', '60'], { env: { ...process.env, NOTIFY_SOCKET: socket }, stdio: 'ignore' });
+    try {
+      const ignored = await waitForEvent(events, (e) => e.type === 'status' && e.notify === 'ignored', 'the outsider\'s datagram to be refused');
+      expect(ignored.reason).toBe(`pid ${outsider.pid} (uid ${process.getuid!()}) is not a process of this service`);
+      expect(sup.state).toBe('starting');
+      expect(sup.stats().status).not.toBe('forged');
+    } finally {
+      outsider.kill('SIGKILL');
+    }
+    writeFileSync(gate, '');
+    await starting;
+    expect(sup.state).toBe('running');
+    expect(sup.stats().status).toBe('own');
+  });
+
+  it('a process further down the service\'s tree is heard (a grandchild, through a shell that waits for it)', async () => {
+    const sup = h.supervisor({
+      name: 'deep',
+      command: 'bash',
+      args: ['-c', `sh -c 'python3 ${fixture('sd-notify.py')} "READY=1\nSTATUS=from a grandchild" @sleep 1000; true' & exec sleep 1000`],
+      readiness: { type: 'notify', timeout: 30_000 },
+    });
+    const events = recordEvents(sup);
+    await sup.start();
+    expect(sup.state).toBe('running');
+    expect(sup.stats().status).toBe('from a grandchild');
+    expect(said(events, 'ignored')).toEqual([]);
+  });
+
+  it('descriptors sent along with a datagram (systemd-notify\'s barrier) are closed at once, not kept', async () => {
+    const sup = python('barriers', ['READY=1', '@fds', '200', 'STATUS=after']);
+    await sup.start();
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    await waitFor(() => sup.stats().status === 'after', 'the datagram after the 200 descriptors');
+    // 200 kept would show as 200 more; the rest of the process may move it by a few.
+    expect(open() - before).toBeLessThan(20);
+  });
+});
+
 describe('the environment and the sockets', () => {
   it('an inherited NOTIFY_SOCKET, WATCHDOG_USEC or WATCHDOG_PID (svc itself under systemd) never reaches a service', () => {
     const dir = h.tempDir();
@@ -224,9 +274,9 @@ describe('the environment and the sockets', () => {
 
   it('where the datagram library cannot load: no NOTIFY_SOCKET, said once, the stream socket stays', async () => {
     const support = loadDatagramSupport(() => {
-      throw new Error('Cannot find module node-unix-socket-linux-x64-musl');
+      throw new Error('Cannot find module @koromix/koffi-linux-x64');
     });
-    expect(support).toEqual({ ok: false, reason: 'node-unix-socket could not be loaded (Cannot find module node-unix-socket-linux-x64-musl)' });
+    expect(support).toEqual({ ok: false, reason: 'koffi could not be loaded (Cannot find module @koromix/koffi-linux-x64)' });
     const told: string[] = [];
     const channels = new NotifyChannels(h.tempDir(), 'svc', { line: () => undefined, datagram: () => undefined, unavailable: (reason) => told.push(reason) }, () => support);
     expect(await channels.open()).toBeNull();
