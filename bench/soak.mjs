@@ -164,6 +164,7 @@ async function scrapeMetrics() {
     rssBytes: value('svc_daemon_resident_memory_bytes'),
     heapUsedBytes: value('svc_daemon_heap_used_bytes'),
     heapTotalBytes: value('svc_daemon_heap_total_bytes'),
+    externalBytes: value('svc_daemon_external_memory_bytes'),
     lagP99Ms: value('svc_daemon_event_loop_lag_p99_seconds') * 1e3, lagMaxMs: value('svc_daemon_event_loop_lag_max_seconds') * 1e3 };
 }
 function pm2Daemon() {
@@ -192,7 +193,7 @@ async function sample() {
   };
   samples.push(s);
   const mb = (b) => (b / 2 ** 20).toFixed(1);
-  log(`svc rss ${mb(s.svc.rssBytes)} MB anon ${mb(s.svc.rssAnonBytes)} fds ${s.svc.fds} children ${s.svc.children} heap ${mb(metrics.heapUsedBytes)}/${mb(metrics.heapTotalBytes)} MB lag p99 ${metrics.lagP99Ms?.toFixed(1)} ms | pm2 rss ${mb(s.pm2.rssBytes)} MB fds ${s.pm2.fds} | lines ${s.lines.written}/${s.lines.read} lost ${s.lines.lost} told ${s.lines.told} dup ${s.lines.duplicated} cuts ${s.lines.cuts} | requests ${s.requestsStarted} | load ${s.loadavg.toFixed(1)}`);
+  log(`svc rss ${mb(s.svc.rssBytes)} MB anon ${mb(s.svc.rssAnonBytes)} fds ${s.svc.fds} children ${s.svc.children} heap ${mb(metrics.heapUsedBytes)}/${mb(metrics.heapTotalBytes)} MB ext ${mb(metrics.externalBytes)} MB lag p99 ${metrics.lagP99Ms?.toFixed(1)} ms | pm2 rss ${mb(s.pm2.rssBytes)} MB fds ${s.pm2.fds} | lines ${s.lines.written}/${s.lines.read} lost ${s.lines.lost} told ${s.lines.told} dup ${s.lines.duplicated} cuts ${s.lines.cuts} | requests ${s.requestsStarted} | load ${s.loadavg.toFixed(1)}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -89,6 +89,8 @@ export class DaemonMetrics {
     // RSS alone cannot tell a leak from a heap V8 lets grow between collections: the heap itself.
     family('svc_daemon_heap_used_bytes', 'gauge', 'V8 heap in use by the daemon (live objects and garbage not yet collected).', [[{}, memory.heapUsed]]);
     family('svc_daemon_heap_total_bytes', 'gauge', 'V8 heap the daemon has reserved.', [[{}, memory.heapTotal]]);
+    // Outside the heap: Buffers and other memory V8 objects hold (an RSS that grows with a flat heap).
+    family('svc_daemon_external_memory_bytes', 'gauge', 'Memory outside the V8 heap held by the daemon\'s objects (Buffers and ArrayBuffers among it).', [[{}, memory.external]]);
     // The histogram holds the time between the sampling timer's callbacks: the lag is what exceeds its interval.
     const lag = (ns: number) => (Number.isFinite(ns) ? Math.max(0, ns / 1e9 - LAG_RESOLUTION_MS / 1000) : 0);
     family('svc_daemon_event_loop_lag_p99_seconds', 'gauge', 'The 99th percentile of the daemon\'s event-loop delay over the last minute or less.', [[{}, lag(this.#lag.percentile(99))]]);

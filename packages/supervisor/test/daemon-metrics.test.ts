@@ -90,6 +90,8 @@ describe('daemon metrics', () => {
     const heapUsed = sample(text, 'svc_daemon_heap_used_bytes') ?? Number.NaN;
     expect(heapUsed).toBeGreaterThan(1024 * 1024);
     expect(sample(text, 'svc_daemon_heap_total_bytes')).toBeGreaterThanOrEqual(heapUsed);
+    // At least the daemon's own Buffers (its log writers' and sockets').
+    expect(sample(text, 'svc_daemon_external_memory_bytes')).toBeGreaterThan(0);
     expect(sample(text, 'svc_daemon_event_loop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'svc_daemon_event_loop_lag_max_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'svc_daemon_info', 'version="')).toBe(1);
