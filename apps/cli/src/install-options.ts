@@ -38,7 +38,7 @@ export function daemonArgs(entries: readonly InstalledEntry[]): string[] {
 
 /** The installer options of the daemon's unit for this list. */
 export async function daemonUnitOptions(command: BaseCommand, entries: readonly InstalledEntry[], scope: InstallScope): Promise<InstallerOptions> {
-  const { DEFAULTS, checkServiceDefinition } = await import('@svc/supervisor/definition');
+  const { DAEMON_NODE_ARGS, DEFAULTS, checkServiceDefinition } = await import('@svc/supervisor/definition');
   // The service manager waits for the slowest stop before it kills: the longest stop.timeout listed.
   let stopTimeoutMs: number = DEFAULTS.stop.timeoutMs;
   for (const entry of entries) {
@@ -54,6 +54,8 @@ export async function daemonUnitOptions(command: BaseCommand, entries: readonly 
     name: scope.system ? `daemon.${scope.user ?? 'root'}` : 'daemon',
     description: 'svc: the per-user service daemon, and the services svc install enabled',
     nodePath: realpathSync(process.execPath),
+    // The daemon's own Node options, as when a command spawns it (@svc/supervisor's DAEMON_NODE_ARGS).
+    nodeArgs: [...DAEMON_NODE_ARGS],
     svcEntry: svcEntry(),
     args: daemonArgs(entries),
     workingDirectory: scope.system ? systemSvcHome(scope.user ?? 'root') : homedir(),

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DAEMON_NODE_ARGS } from '@svc/supervisor/definition';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pageBlocks } from '../../../tooling/doc-blocks.js';
 import { svc } from './helpers.js';
@@ -33,9 +34,12 @@ describe('docs/guides/systemd-launchd.md shows the unit svc install writes', () 
     const machine = /^(ExecStart|WorkingDirectory|Environment)=/;
     const keep = (text: string) => text.split('\n').filter((l) => !machine.test(l));
     expect(keep(shown!.code)).toEqual(keep(unit));
-    const exec = (text: string) => /^ExecStart=("[^"]*") ("[^"]*") (.*)$/m.exec(text)!;
-    expect(exec(shown!.code)[3]).toMatch(/^"daemon" "run" "--service" "api@[^"]+\/svc\.config\.yaml"/);
-    expect(exec(unit)[3]).toBe(`"daemon" "run" "--service" "api@${path.join(dir, 'svc.config.yaml')}"`);
+    // node, node's own options (the daemon's, DAEMON_NODE_ARGS), the entry, svc's arguments.
+    const exec = (text: string) => /^ExecStart=("[^"]*") ((?:"-[^"]*" )*)("[^"]*") (.*)$/m.exec(text)!;
+    expect(exec(unit)[2]).toBe(DAEMON_NODE_ARGS.map((a) => `"${a}" `).join(''));
+    expect(exec(shown!.code)[2]).toBe(exec(unit)[2]);
+    expect(exec(shown!.code)[4]).toMatch(/^"daemon" "run" "--service" "api@[^"]+\/svc\.config\.yaml"/);
+    expect(exec(unit)[4]).toBe(`"daemon" "run" "--service" "api@${path.join(dir, 'svc.config.yaml')}"`);
   });
 
   it('says once that lingering is off, naming the CLI’s flag', async () => {

@@ -84,7 +84,8 @@ export function resolveOptions(options: InstallerOptions): ResolvedInstallerOpti
   const config = configPath === undefined ? [] : ['--config', configPath];
   const runArgs = name.startsWith('-') ? [...config, '--', name] : [name, ...config];
   const args = options.args === undefined ? ['run', ...runArgs] : resolveArgs(options.args);
-  const argv = [nodePath, svcEntry, ...args];
+  const nodeArgs = options.nodeArgs === undefined ? [] : resolveNodeArgs(options.nodeArgs);
+  const argv = [nodePath, ...nodeArgs, svcEntry, ...args];
 
   const resolved: ResolvedInstallerOptions = {
     platform,
@@ -144,6 +145,16 @@ function nameTooLong(name: string, escaped: string, max: number): never {
     `name "${name}" is too long: the escaped service name "${escaped}" has ${escaped.length} characters, at most ${max} are allowed. Use a shorter name.`,
     { field: 'name', value: name, escaped, max },
   );
+}
+
+/** Node's own options only: each one word starting with `-`, so none can pass for the entry script. */
+function resolveNodeArgs(nodeArgs: unknown): string[] {
+  if (!Array.isArray(nodeArgs)) invalidOption('nodeArgs', nodeArgs, 'an array of node options');
+  return (nodeArgs as unknown[]).map((arg, i) => {
+    const value = requireString(`nodeArgs[${i}]`, arg);
+    if (!/^--?[A-Za-z0-9][A-Za-z0-9_-]*(=[^\s]*)?$/.test(value)) invalidOption(`nodeArgs[${i}]`, value, 'a node option such as --max-semi-space-size=8 (one word starting with -)');
+    return value;
+  });
 }
 
 function resolveArgs(args: unknown): string[] {

@@ -13,6 +13,8 @@ export interface InstallerOptions {
   nodePath: string;
   /** Absolute path of the svc CLI entry script. */
   svcEntry: string;
+  /** Options for node itself, between node and the entry (`--max-semi-space-size=8`). Default: none. */
+  nodeArgs?: string[];
   /** Absolute path of the config file, passed as `--config`. */
   configPath?: string;
   /**
@@ -72,7 +74,7 @@ export interface ResolvedInstallerOptions {
   runner: CommandRunner;
   /** The OS-level name: `svc-api.service`, launchd label `svc-api`, Windows service `svc-api`. */
   serviceName: string;
-  /** The full argv the OS manager starts: node, the entry, then `args` (default `run`, name and `--config`). */
+  /** The full argv the OS manager starts: node, `nodeArgs`, the entry, then `args` (default `run`, name and `--config`). */
   argv: string[];
 }
 

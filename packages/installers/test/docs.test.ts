@@ -11,6 +11,7 @@ const OPTION_NAMES = Object.keys({
   description: true,
   nodePath: true,
   svcEntry: true,
+  nodeArgs: true,
   configPath: true,
   args: true,
   workingDirectory: true,

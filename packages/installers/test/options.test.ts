@@ -89,6 +89,21 @@ describe('hostile input', () => {
     expect(codeOf({ platform: 'upstart' as never })).toBe('EINVALID_OPTION');
     expect(codeOf({ platform: 'windows' })).toBe('EINVALID_OPTION');
     expect(codeOf({ system: 'yes' as never })).toBe('EINVALID_OPTION');
+    // nodeArgs are node's own options: never a script, a second word or something to expand.
+    expect(codeOf({ nodeArgs: ['/tmp/evil.js'] })).toBe('EINVALID_OPTION');
+    expect(codeOf({ nodeArgs: ['--inspect=0.0.0.0:9229 /tmp/evil.js'] })).toBe('EINVALID_OPTION');
+    expect(codeOf({ nodeArgs: '--max-semi-space-size=8' as never })).toBe('EINVALID_OPTION');
+    expect(codeOf({ nodeArgs: [8 as never] })).toBe('EINVALID_OPTION');
+    expect(codeOf({ nodeArgs: ['--max-semi-space-size=8', '-r'] })).toBeUndefined();
+  });
+
+  it('puts nodeArgs between node and the entry script, on every platform', () => {
+    const nodeArgs = ['--max-semi-space-size=8'];
+    expect(generate({ ...base, nodeArgs }).content).toContain('ExecStart="/usr/bin/node" "--max-semi-space-size=8" "/opt/svc/bin/svc.js" "run" "api"');
+    const plist = generate({ ...base, nodeArgs, platform: 'launchd', unitDir: '/nonexistent/agents' }).content;
+    expect(plist).toMatch(/<string>\/usr\/bin\/node<\/string>\s*<string>--max-semi-space-size=8<\/string>\s*<string>\/opt\/svc\/bin\/svc.js<\/string>/);
+    const xml = generate({ ...base, nodeArgs, platform: 'windows', nodePath: 'C:\\node\\node.exe', svcEntry: 'C:\\svc\\svc.js', workingDirectory: 'C:\\app', windowsWrapperPath: 'C:\\winsw.exe', unitDir: 'C:\\units' }).content;
+    expect(xml).toContain('<arguments>--max-semi-space-size=8 C:\\svc\\svc.js run api</arguments>');
   });
 
   it('escapes everything else: spaces, quotes, backslashes, $, %, ;, #, =, a leading -, Unicode', () => {

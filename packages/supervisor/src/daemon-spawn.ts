@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { daemonPaths, type DaemonPaths } from './daemon-paths.js';
+import { DAEMON_NODE_ARGS } from './defaults.js';
 
 /*
  * Spawning the per-user daemon, apart from talking to it: `@svc/supervisor/spawn` is this file
@@ -69,7 +70,7 @@ export function spawnDaemon(options: DaemonClientOptions = {}, spawnOptions: { h
     const env = Object.fromEntries(Object.entries(options.env ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));
     // node:child_process is required here, not imported: `svc status` loads this module and never spawns.
     const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-    const child = spawn(options.execPath ?? process.execPath, [options.entry ?? daemonEntry()], { detached: true, stdio: [spawnOptions.handoff ? 'pipe' : 'ignore', log, log], env, cwd: '/' });
+    const child = spawn(options.execPath ?? process.execPath, [...DAEMON_NODE_ARGS, options.entry ?? daemonEntry()], { detached: true, stdio: [spawnOptions.handoff ? 'pipe' : 'ignore', log, log], env, cwd: '/' });
     watch.pid = child.pid;
     const stdin = child.stdin;
     if (stdin) {

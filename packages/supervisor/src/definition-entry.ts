@@ -8,6 +8,7 @@ export { DEPENDENCY_CONDITIONS, DEFAULT_CONDITION, dependencyProblems, dependenc
 export type { Dependency, DependencyCondition } from './dependencies.js';
 export { SERVICE_DEFAULTS, SERVICE_OPTION_KEYS } from './service-options.js';
 export { DEFAULTS, LIMITS, ONESHOT_DEFAULTS, SERVICE_NAME, resolveSupervisorOptions } from './options.js';
+export { DAEMON_NODE_ARGS } from './defaults.js';
 export type { ResolvedSupervisorOptions, SupervisorOptions } from './options.js';
 export { parseDuration, parseSize, readDuration, readSize, MAX_DURATION_MS, MAX_SIZE_BYTES, DURATION_UNITS, SIZE_UNITS } from './units.js';
 export { parseEnv, readEnvFile } from './env-file.js';

@@ -50,7 +50,7 @@ export type { ServiceTarget, ServiceSpec, StopResult, ExportedService } from './
 export type { DaemonMethods, DaemonApi, HelloResult, LogEvent, LogsStream, NoteAction, NoteParams, NoteResult } from './daemon-methods.js';
 export { MAX_LOG_LINES, NOTE_ACTIONS, MAX_NOTE_BY } from './daemon-methods.js';
 export type { InstanceHistory, HistorySample, HistoryOptions } from './daemon-history.js';
-export { HISTORY_DEFAULTS, HISTORY_LIMITS } from './defaults.js';
+export { DAEMON_NODE_ARGS, HISTORY_DEFAULTS, HISTORY_LIMITS } from './defaults.js';
 export { runDaemonProcess } from './daemon-process.js';
 export * from './client.js';
 export { formatMetrics } from './metrics.js';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { daemonPaths, serviceLogFile } from '../src/daemon-paths.js';
 import type { DaemonRow } from '../src/daemon-state.js';
 import type { ServiceDefinition } from '../src/definition.js';
-import { adhocProject, connectDaemon, createDaemon, dismissDaemon, ensureDaemon, spawnDaemonEarly, SUPERVISOR_VERSION, waitForDaemonGone, withDaemon, type DaemonConnection } from '../src/index.js';
+import { DAEMON_NODE_ARGS, adhocProject, connectDaemon, createDaemon, dismissDaemon, ensureDaemon, spawnDaemonEarly, SUPERVISOR_VERSION, waitForDaemonGone, withDaemon, type DaemonConnection } from '../src/index.js';
 import { Harness, NODE, fixture, processesWithEnv, waitFor } from './helpers.js';
 
 const h = new Harness();
@@ -43,6 +43,9 @@ describe('daemon client', () => {
     connections.push(first);
     expect(first.hello).toMatchObject({ version: SUPERVISOR_VERSION, protocol: 1 });
     expect(first.hello.pid).not.toBe(process.pid);
+    // Node's own options for the daemon's process come before its script (node would pass them to the script after).
+    const argv = readFileSync(`/proc/${first.hello.pid}/cmdline`, 'utf8').split('\0');
+    expect(argv.slice(1, 2 + DAEMON_NODE_ARGS.length)).toEqual([...DAEMON_NODE_ARGS, entry]);
     const again = await ensureDaemon({ env, entry });
     connections.push(again);
     expect(again.hello.pid).toBe(first.hello.pid);
