@@ -31,7 +31,7 @@ import { every, follower, shortLived, startRedis } from './lib/soak-clients.mjs'
 import { writeSoakApps } from './lib/soak-apps.mjs';
 import { forkLoad } from './lib/soak-load.mjs';
 import { soakReport } from './lib/soak-report.mjs';
-import { commandLine, descendants, fdCount, findByCommand, memoryOf } from './lib/soak-proc.mjs';
+import { commandLine, cpuMsOf, descendants, fdCount, findByCommand, memoryOf } from './lib/soak-proc.mjs';
 import { lineChecker } from './lib/soak-stats.mjs';
 import { freePorts, leftovers, mustSucceed, runNode, snapshotCli, sweep } from './lib/tools.mjs';
 
@@ -185,8 +185,8 @@ async function sample() {
   const requestsStarted = load ? (await load.counts()).started : 0;
   const s = {
     tMs: Math.round(now() - startedAt),
-    svc: { pid: svcDaemon, ...memoryOf(svcDaemon), fds: fdCount(svcDaemon), children: descendants(svcDaemon).length, metrics },
-    pm2: { pid: god, ...memoryOf(god), fds: fdCount(god), children: god ? descendants(god).length : null },
+    svc: { pid: svcDaemon, ...memoryOf(svcDaemon), cpuMs: cpuMsOf(svcDaemon), fds: fdCount(svcDaemon), children: descendants(svcDaemon).length, metrics },
+    pm2: { pid: god, ...memoryOf(god), cpuMs: god ? cpuMsOf(god) : null, fds: fdCount(god), children: god ? descendants(god).length : null },
     lines: { written: count?.written ?? 0, read: checker.state.read, lost: checker.state.lost, told: checker.state.toldSkipped, duplicated: checker.state.duplicated, cuts: follow.exits.length },
     requestsStarted,
     loadavg: loadavg()[0],

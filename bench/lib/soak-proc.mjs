@@ -15,6 +15,18 @@ export function memoryOf(pid) {
   }
 }
 
+/** CPU time used so far (utime + stime), in ms; null when the process is gone. */
+export function cpuMsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command's closing parenthesis: utime and stime are fields 14 and 15, in ticks of 10 ms.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null; // gone
+  }
+}
+
 /** The number of open file descriptors; null when the process is gone. */
 export function fdCount(pid) {
   try {

@@ -28,7 +28,11 @@ function side(post, pick, median) {
   const anon = post.map((s) => ({ x: s.tMs, y: pick(s)?.rssAnonBytes / MB })).filter((p) => Number.isFinite(p.y));
   const fds = post.map((s) => pick(s)?.fds).filter(Number.isFinite);
   const children = post.map((s) => pick(s)?.children).filter(Number.isFinite);
+  // CPU after the warm-up, as a share of one core (one process throughout: the first and last sample of the same pid).
+  const cpu = post.filter((s) => Number.isFinite(pick(s)?.cpuMs) && pick(s)?.pid === pick(post.at(-1))?.pid);
+  const cpuPercent = cpu.length > 1 ? ((pick(cpu.at(-1)).cpuMs - pick(cpu[0]).cpuMs) / (cpu.at(-1).tMs - cpu[0].tMs)) * 100 : Number.NaN;
   return {
+    cpuPercent,
     rssSlopeMbPer10Min: perTen(rss),
     rssAnonSlopeMbPer10Min: perTen(anon),
     rssMb: range(rss.map((p) => p.y)),
@@ -49,6 +53,9 @@ export function soakReport(results, { median }) {
   svc.rssAfterDrops = samples
     .filter((s, i) => i > 0 && samples[i - 1].svc.rssBytes - s.svc.rssBytes > 0.2 * samples[i - 1].svc.rssBytes)
     .map((s) => ({ atMin: Number((s.tMs / 60_000).toFixed(1)), rssMb: Number((s.svc.rssBytes / MB).toFixed(1)) }));
+  const heapTotals = post.map((s) => s.svc.metrics?.heapTotalBytes / MB).filter(Number.isFinite);
+  svc.heapTotalMb = range(heapTotals);
+  svc.externalMb = range(post.map((s) => s.svc.metrics?.externalBytes / MB).filter(Number.isFinite));
   // The heap in use: a leak makes it grow from collection to collection; its slope and its floors
   // (the least in each tenth of the run) tell that apart from RSS that V8 keeps reserved.
   const heap = post.map((s) => ({ x: s.tMs, y: s.svc.metrics?.heapUsedBytes / MB })).filter((p) => Number.isFinite(p.y));
@@ -111,6 +118,10 @@ export function soakReport(results, { median }) {
     `| RSS slope, MB / 10 min | ${f3(svc.rssSlopeMbPer10Min)} | ${f3(pm2.rssSlopeMbPer10Min)} |`,
     `| RssAnon (heap and other private memory) slope, MB / 10 min | ${f3(svc.rssAnonSlopeMbPer10Min)} | ${f3(pm2.rssAnonSlopeMbPer10Min)} |`,
     `| RSS min – max, MB | ${f1(svc.rssMb[0])} – ${f1(svc.rssMb[1])} | ${f1(pm2.rssMb[0])} – ${f1(pm2.rssMb[1])} |`,
+    `| V8 heap in use: slope, MB / 10 min; least in each tenth, MB | ${f3(svc.heapUsedSlopeMbPer10Min)}; ${svc.heapUsedFloorsMb.join(', ')} | — |`,
+    `| V8 heap reserved, min – max, MB | ${f1(svc.heapTotalMb[0])} – ${f1(svc.heapTotalMb[1])} | — |`,
+    `| outside the heap (Buffers…), min – max, MB | ${f1(svc.externalMb[0])} – ${f1(svc.externalMb[1])} | — |`,
+    `| CPU, % of one core | ${f1(svc.cpuPercent)} | ${f1(pm2.cpuPercent)} |`,
     `| RSS right after each fall of > 20 % (minute: MB) | ${svc.rssAfterDrops.map((d) => `${d.atMin}: ${d.rssMb}`).join(', ') || 'none'} | — |`,
     `| open fds min – max (slope / 10 min) | ${svc.fds[0]} – ${svc.fds[1]} (${f3(svc.fdSlopePer10Min)}) | ${pm2.fds[0]} – ${pm2.fds[1]} (${f3(pm2.fdSlopePer10Min)}) |`,
     `| processes below it, min – max | ${svc.children[0]} – ${svc.children[1]} | ${pm2.children[0]} – ${pm2.children[1]} |`,
@@ -134,7 +145,7 @@ export function soakReport(results, { median }) {
     xMax: Math.max(...samples.map(x)),
     warmupMin: settings.warmupMs / 60_000,
     panels: [
-      { title: 'Daemon memory', unit: 'MB', fromZero: true, series: [series('svc daemon RSS', '#1f77b4', (s) => s.svc.rssBytes / MB), series('svc daemon RssAnon', '#6baed6', (s) => s.svc.rssAnonBytes / MB), series('PM2 daemon RSS', '#d62728', (s) => s.pm2.rssBytes / MB)] },
+      { title: 'Daemon memory', unit: 'MB', fromZero: true, series: [series('svc daemon RSS', '#1f77b4', (s) => s.svc.rssBytes / MB), series('svc daemon RssAnon', '#6baed6', (s) => s.svc.rssAnonBytes / MB), series('svc daemon V8 heap reserved', '#9467bd', (s) => s.svc.metrics?.heapTotalBytes / MB), series('svc daemon V8 heap in use', '#c5b0d5', (s) => s.svc.metrics?.heapUsedBytes / MB), series('PM2 daemon RSS', '#d62728', (s) => s.pm2.rssBytes / MB)] },
       { title: 'Daemon open file descriptors', unit: 'fds', fromZero: true, series: [series('svc daemon', '#1f77b4', (s) => s.svc.fds), series('PM2 daemon', '#d62728', (s) => s.pm2.fds)] },
       { title: 'svc daemon event-loop lag (last minute)', unit: 'ms', fromZero: true, series: [series('p99', '#2ca02c', (s) => s.svc.metrics?.lagP99Ms), series('max', '#98df8a', (s) => s.svc.metrics?.lagMaxMs)] },
     ],
