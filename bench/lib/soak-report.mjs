@@ -145,7 +145,7 @@ export function soakReport(results, { median }) {
     xMax: Math.max(...samples.map(x)),
     warmupMin: settings.warmupMs / 60_000,
     panels: [
-      { title: 'Daemon memory', unit: 'MB', fromZero: true, series: [series('svc daemon RSS', '#1f77b4', (s) => s.svc.rssBytes / MB), series('svc daemon RssAnon', '#6baed6', (s) => s.svc.rssAnonBytes / MB), series('svc daemon V8 heap reserved', '#9467bd', (s) => s.svc.metrics?.heapTotalBytes / MB), series('svc daemon V8 heap in use', '#c5b0d5', (s) => s.svc.metrics?.heapUsedBytes / MB), series('PM2 daemon RSS', '#d62728', (s) => s.pm2.rssBytes / MB)] },
+      { title: 'Daemon memory', unit: 'MB', fromZero: true, series: [series('svc daemon RSS', '#1f77b4', (s) => s.svc.rssBytes / MB), series('svc daemon RssAnon', '#6baed6', (s) => s.svc.rssAnonBytes / MB), series('svc V8 heap reserved', '#9467bd', (s) => s.svc.metrics?.heapTotalBytes / MB), series('svc V8 heap in use', '#c5b0d5', (s) => s.svc.metrics?.heapUsedBytes / MB), series('PM2 daemon RSS', '#d62728', (s) => s.pm2.rssBytes / MB)] },
       { title: 'Daemon open file descriptors', unit: 'fds', fromZero: true, series: [series('svc daemon', '#1f77b4', (s) => s.svc.fds), series('PM2 daemon', '#d62728', (s) => s.pm2.fds)] },
       { title: 'svc daemon event-loop lag (last minute)', unit: 'ms', fromZero: true, series: [series('p99', '#2ca02c', (s) => s.svc.metrics?.lagP99Ms), series('max', '#98df8a', (s) => s.svc.metrics?.lagMaxMs)] },
     ],
