@@ -33,9 +33,7 @@ interface BoundDatagram {
 export type DatagramSupport =
   | {
       ok: true;
-      /** Whether each datagram comes with its sender (Linux): without, every sender is taken at its word. */
-      credentials: boolean;
-      /** Binds `path`; each datagram goes to `onDatagram` with its sender (null without credentials). */
+      /** Binds `path`; each datagram goes to `onDatagram` with its sender (Linux; null elsewhere, where every sender is taken at its word). */
       bind(path: string, onDatagram: OnDatagram, onError: (error: Error) => void): BoundDatagram;
     }
   | { ok: false; reason: string };
@@ -55,7 +53,7 @@ export function loadDatagramSupport(
   if (process.platform === 'linux') {
     try {
       const credentialed = loadCredentialedDatagrams(loadKoffi);
-      return { ok: true, credentials: true, bind: (path, onDatagram, onError) => credentialed.bind(path, MAX_NOTIFY_DATAGRAM_BYTES, onDatagram, onError) };
+      return { ok: true, bind: (path, onDatagram, onError) => credentialed.bind(path, MAX_NOTIFY_DATAGRAM_BYTES, onDatagram, onError) };
     } catch (error) {
       return { ok: false, reason: `koffi could not be loaded (${firstLine(error)})` };
     }
@@ -63,7 +61,7 @@ export function loadDatagramSupport(
   try {
     const { DgramSocket } = loadUnixSocket() as { DgramSocket?: DgramSocketClass };
     if (typeof DgramSocket !== 'function') return { ok: false, reason: 'node-unix-socket has no DgramSocket' };
-    return { ok: true, credentials: false, bind: (path, onDatagram, onError) => bindUnixSocket(DgramSocket, path, onDatagram, onError) };
+    return { ok: true, bind: (path, onDatagram, onError) => bindUnixSocket(DgramSocket, path, onDatagram, onError) };
   } catch (error) {
     // No binary for this platform or libc, or the module is not installed: run without it.
     return { ok: false, reason: `node-unix-socket could not be loaded (${firstLine(error)})` };
