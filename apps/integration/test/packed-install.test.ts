@@ -3,11 +3,15 @@ import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { DAEMON_NODE_ARGS } from '@svc/supervisor/definition';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, whoAnswers } from './helpers/http.js';
 import { importedPackages, NPM_FLAGS, packAll, type Packed } from './helpers/packed.js';
 import { EXAMPLE_SERVER, REPO } from './helpers/paths.js';
 import { createSandbox, type Sandbox } from './helpers/sandbox.js';
+
+/** The daemon's own Node options, as the unit's ExecStart carries them between node and svc's entry. */
+const NODE_OPTIONS = DAEMON_NODE_ARGS.map((a) => `"${a}" `).join('');
 
 /*
  * svc as a stranger gets it: every package packed as it would be published, installed with npm
@@ -103,7 +107,7 @@ describe('installed globally from the tarballs (npm i -g --prefix)', () => {
     await sb.ok(['config', 'validate']);
     await lifecycle(sb, EXAMPLE_SERVER);
     const entry = realpathSync(path.join(prefix, 'lib/node_modules/@svc/cli/bin/run.js'));
-    expect(await execStart(sb, 'api')).toBe(`"${node}" "${entry}" "daemon" "run" "--service" "api@${path.join(sb.dir, 'svc.config.yaml')}"`);
+    expect(await execStart(sb, 'api')).toBe(`"${node}" ${NODE_OPTIONS}"${entry}" "daemon" "run" "--service" "api@${path.join(sb.dir, 'svc.config.yaml')}"`);
   });
 
   it('under a Node of a version manager (nvm’s layout): the unit runs that Node, not whichever is first on the machine', async () => {
@@ -119,7 +123,7 @@ describe('installed globally from the tarballs (npm i -g --prefix)', () => {
     const sb = createSandbox({ svc: [path.join(prefix, 'bin', 'svc')], env: { PATH: pathWith(nvmBin) } });
     await sb.ok(['init']);
     const entry = realpathSync(path.join(prefix, 'lib/node_modules/@svc/cli/bin/run.js'));
-    expect(await execStart(sb, 'api')).toBe(`"${nvmNode}" "${entry}" "daemon" "run" "--service" "api@${path.join(sb.dir, 'svc.config.yaml')}"`);
+    expect(await execStart(sb, 'api')).toBe(`"${nvmNode}" ${NODE_OPTIONS}"${entry}" "daemon" "run" "--service" "api@${path.join(sb.dir, 'svc.config.yaml')}"`);
   });
 });
 
@@ -134,6 +138,6 @@ describe('installed into a project from the tarballs (npm i in an empty director
     await sb.ok(['init']);
     await lifecycle(sb, 'node_modules/svc-example-server/dist/index.js');
     const entry = realpathSync(path.join(sb.dir, 'node_modules/@svc/cli/bin/run.js'));
-    expect(await execStart(sb, 'api')).toBe(`"${node}" "${entry}" "daemon" "run" "--service" "api@${path.join(sb.dir, 'svc.config.yaml')}"`);
+    expect(await execStart(sb, 'api')).toBe(`"${node}" ${NODE_OPTIONS}"${entry}" "daemon" "run" "--service" "api@${path.join(sb.dir, 'svc.config.yaml')}"`);
   }, 300_000);
 });
