@@ -77,8 +77,8 @@ export const SERVICE_LOCK_TIMING = { heartbeatMs: 10_000, staleMs: 60_000 } as c
 /**
  * Node options of the daemon's own process (spawned on demand, or run by an installed unit). V8
  * sizes the young generation of its heap from the machine's memory and grows it with the
- * allocation rate, up to 64 MB per semi-space: a daemon passing 10 000 log lines a second reached a
- * 134 MB young generation and an RSS of ≈ 240 MB that kept rising for half an hour as V8 touched
+ * allocation rate (the limit scales with the machine's memory): a daemon passing 10 000 log lines
+ * a second reached a 134 MB young generation and an RSS of ≈ 240 MB that kept rising for half an hour as V8 touched
  * more of it (bench/README.md, the soak). 8 MB bounds it at ≈ 16 MB; a collection of it is still
  * quick, since almost nothing of a log line outlives it.
  */
