@@ -200,6 +200,10 @@ describe('daemon', () => {
     const pidFile = join(home, 'a.pids');
     const host = await startHost(home, 'proj', { api: service(pidFile) });
     const [first] = pids(pidFile);
+    // The state file is written a moment after each change (DAEMON_DEFAULTS.stateWriteDelayMs): the
+    // daemon is killed once it lists the service, as any daemon that has run for longer than that does.
+    const stateFile = daemonPaths({ SVC_HOME: home }).stateFile;
+    await waitFor(() => readDaemonState(stateFile).state?.rows.some((r) => r.name === 'api' && r.pid === first) === true, 'the state file to list api');
     process.kill(host.child.pid!, 'SIGKILL');
     const killedAt = performance.now();
     await waitFor(() => procState(first!) !== 'alive', 'the orphan to die', 10_000);
@@ -207,7 +211,7 @@ describe('daemon', () => {
     expect(procState(first!)).not.toBe('alive');
     // The guard acts within 1 s (SIGTERM) / 2 s (SIGKILL); the bound is loose for a loaded machine.
     expect(tookMs).toBeLessThan(6000);
-    const { state } = readDaemonState(daemonPaths({ SVC_HOME: home }).stateFile);
+    const { state } = readDaemonState(stateFile);
     const died = rowsAfterDaemon(state!);
     expect(died.map((r) => [r.project.id, r.name, r.state, r.pid])).toEqual([['proj', 'api', 'crashed', null]]);
     expect(died[0]!.failure).toMatch(/supervisor died \(daemon pid \d+/);
