@@ -17,6 +17,25 @@ function entryOf(target: LogTarget, event: LogEvent): LogEntry {
 }
 
 /**
+ * Backpressure from `out` to the daemon: once `out` holds more than its buffer (a pipe nobody
+ * reads: Node queues what it cannot write, without bound), the connection is read no more until
+ * `out` drains, so the daemon sees this reader fall behind and leaves lines out, counted, instead
+ * of this process holding them all in memory. Called after each write.
+ */
+export function pacedBy(out: NodeJS.WritableStream & { writableNeedDrain: boolean }, client: { pause(): void; resume(): void }): () => void {
+  let paused = false;
+  return () => {
+    if (paused || !out.writableNeedDrain) return;
+    paused = true;
+    client.pause();
+    out.once('drain', () => {
+      paused = false;
+      client.resume();
+    });
+  };
+}
+
+/**
  * Follows the hosted `targets` until SIGINT or until every one of them is gone (stopped);
  * `fromFiles`: lines of services that are not followed, printed among the first ones.
  */
@@ -31,6 +50,11 @@ export async function follow(
   skipped: (service: string, count: number) => void,
 ): Promise<void> {
   const hosted = targets.filter((t) => t.hosted);
+  const paced = pacedBy(process.stdout, connection.client);
+  const show = (entry: LogEntry) => {
+    print(entry);
+    paced();
+  };
   const first: LogEntry[][] = hosted.map(() => []);
   /** The files' lines of services stopped since they were listed. */
   const stopped: LogEntry[][] = [];
@@ -48,7 +72,7 @@ export async function follow(
         if (event.skipped !== undefined) return skipped(target.name, event.skipped);
         const entry = entryOf(target, event);
         if (!live) first[i]!.push(entry);
-        else if (matches(query, entry)) print(entry);
+        else if (matches(query, entry)) show(entry);
       };
       const onEnd = (error: Error | undefined) => {
         failure ??= error;
@@ -67,7 +91,7 @@ export async function follow(
     // answered on the same connection, they have all arrived.
     await connection.client.call('hello');
     const kept = first.map((entries) => entries.filter((e) => matches(query, e)));
-    for (const entry of lines > 0 ? mergeByTime([...kept, ...stopped, ...fromFiles]).slice(-lines) : []) print(entry);
+    for (const entry of lines > 0 ? mergeByTime([...kept, ...stopped, ...fromFiles]).slice(-lines) : []) show(entry);
     live = true;
     await done;
   } finally {

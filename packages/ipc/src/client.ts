@@ -47,6 +47,14 @@ export interface IpcClient<T = UntypedMethods> {
     onEvent: (event: EventOf<T[K]>) => void,
     options?: IpcSubscribeOptions<EventOf<T[K]>>,
   ): Promise<IpcSubscription>;
+  /**
+   * Stops reading from the connection until `resume()`: what the server sends waits in its buffers,
+   * so a server that watches its output (`ctx.congested()`) sees a slow reader. For a consumer that
+   * cannot keep up (a stdout pipe nobody reads). Answers wait too; call timeouts keep running.
+   */
+  pause(): void;
+  /** Reads again after `pause()`. */
+  resume(): void;
   /** Closes the connection; calls in flight reject with EIPC_CLOSED. Idempotent. */
   close(): Promise<void>;
 }
@@ -192,6 +200,14 @@ class Client {
         }
       },
     };
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
   }
 
   close(): Promise<void> {

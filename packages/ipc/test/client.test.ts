@@ -255,3 +255,45 @@ describe('timeouts and failures', () => {
     await expect(client.subscribe('echo', 1, 'nope' as never)).rejects.toMatchObject({ code: 'EIPC_INVALID_OPTIONS' });
   });
 });
+
+describe('pause and resume', () => {
+  it('a paused client reads nothing: the server sees its output congested, and once resumed the reader gets the rest in order', async () => {
+    const chunk = 'z'.repeat(16 * 1024);
+    let congestedSeen = false;
+    let sent = 0;
+    let ctxOf: IpcSubscriptionContext | null = null;
+    const server = await serve(
+      {
+        live: {
+          subscribe: (_params: unknown, emit: (event: { n: number; chunk: string }) => boolean, ctx: IpcSubscriptionContext) => {
+            ctxOf = ctx;
+            // A live source: an event every millisecond, left out (not sent) while the output is congested.
+            const timer = setInterval(() => {
+              if (ctx.congested()) congestedSeen = true;
+              else if (sent < 400) emit({ n: sent++, chunk });
+              else ctx.end();
+            }, 1);
+            return () => clearInterval(timer);
+          },
+        },
+      },
+      { maxWriteBufferBytes: 512 * 1024 },
+    );
+    const client = await connect(server);
+    const seen: number[] = [];
+    let ended: unknown = 'not yet';
+    await client.subscribe('live', null, (event) => seen.push((event as { n: number }).n), { onEnd: (error) => (ended = error) });
+    await until(() => seen.length > 0, 'the first events');
+    client.pause();
+    await until(() => congestedSeen, 'the server to see the paused reader as congested');
+    const whilePaused = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Nothing read while paused, beyond what one read had already taken in.
+    expect(seen.length - whilePaused).toBeLessThanOrEqual(4);
+    expect(ctxOf!.congested()).toBe(true);
+    client.resume();
+    await until(() => ended !== 'not yet', 'the end of the stream');
+    expect(ended).toBeUndefined();
+    expect(seen).toEqual(Array.from({ length: 400 }, (_, n) => n));
+  });
+});
