@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DaemonRow } from './daemon-state.js';
 import type { SupervisorEvent } from './events.js';
+import type { MemoryTrimStats } from './memory-trim.js';
 import { formatMetrics, labelValue } from './metrics.js';
 
 /*
@@ -45,6 +46,7 @@ export class DaemonMetrics {
   constructor(
     private readonly host: HostEvents,
     private readonly version: string,
+    private readonly memoryTrim: MemoryTrimStats | null = null,
   ) {
     host.on('event', this.#onEvent);
     this.#lag.enable();
@@ -91,6 +93,10 @@ export class DaemonMetrics {
     family('svc_daemon_heap_total_bytes', 'gauge', 'V8 heap the daemon has reserved.', [[{}, memory.heapTotal]]);
     // Outside the heap: Buffers and other memory V8 objects hold (an RSS that grows with a flat heap).
     family('svc_daemon_external_memory_bytes', 'gauge', 'Memory outside the V8 heap held by the daemon\'s objects (Buffers and ArrayBuffers among it).', [[{}, memory.external]]);
+    if (this.memoryTrim !== null) {
+      family('svc_daemon_memory_trims_total', 'counter', 'Times the daemon gave the free memory its allocator kept back to the system (malloc_trim; Linux with glibc).', [[{}, this.memoryTrim.trims]]);
+      family('svc_daemon_memory_trim_seconds_total', 'counter', 'Time the daemon spent giving free memory back to the system.', [[{}, this.memoryTrim.seconds]]);
+    }
     // The histogram holds the time between the sampling timer's callbacks: the lag is what exceeds its interval.
     const lag = (ns: number) => (Number.isFinite(ns) ? Math.max(0, ns / 1e9 - LAG_RESOLUTION_MS / 1000) : 0);
     family('svc_daemon_event_loop_lag_p99_seconds', 'gauge', 'The 99th percentile of the daemon\'s event-loop delay over the last minute or less.', [[{}, lag(this.#lag.percentile(99))]]);

@@ -12,6 +12,7 @@ import type { SupervisorEvent } from './events.js';
 import { serveLogs } from './log-serve.js';
 import { DaemonMetrics, serveMetrics, type MetricsListen } from './daemon-metrics.js';
 import { readDaemonSettings } from './daemon-settings.js';
+import { MemoryTrimmer } from './memory-trim.js';
 import { isObject } from './option-checks.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import type { ReloadResult, Service } from './service.js';
@@ -28,6 +29,8 @@ export const DAEMON_DEFAULTS = {
   socketCheckMs: 1_000,
   /** How long the outcome of a start handed over at spawn waits for its client's start call. */
   handoffKeepMs: 60_000,
+  /** How often the daemon gives the memory its allocator keeps back to the system (memory-trim.ts); 0: never. */
+  trimMemoryEveryMs: 60_000,
 } as const;
 
 export interface DaemonOptions {
@@ -65,6 +68,8 @@ export interface DaemonOptions {
   admit?: (target: ServiceTarget, definition: ServiceSpec['definition']) => ServiceSpec['definition'];
   /** How often each hosted instance's CPU and memory is sampled for `history`, and for how long kept; default HISTORY_DEFAULTS. */
   history?: HistoryOptions;
+  /** How often free memory glibc keeps is given back (`malloc_trim`, Linux); 0: never. Default DAEMON_DEFAULTS.trimMemoryEveryMs. */
+  trimMemoryEveryMs?: number;
 }
 
 export interface Daemon {
@@ -94,6 +99,8 @@ function checkOptions(options: DaemonOptions): void {
   }
   const grace = options.idleGraceMs;
   if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > 2 ** 31 - 1)) throw new InvalidOptionsError('idleGraceMs', grace, 'an integer number of ms');
+  const trim = options.trimMemoryEveryMs;
+  if (trim !== undefined && (typeof trim !== 'number' || !Number.isInteger(trim) || trim < 0 || trim > 2 ** 31 - 1)) throw new InvalidOptionsError('trimMemoryEveryMs', trim, 'an integer number of ms (0: never)');
   if (options.admit !== undefined && typeof options.admit !== 'function') throw new InvalidOptionsError('admit', options.admit, 'a function');
   if (options.initial !== undefined && !Array.isArray(options.initial)) throw new InvalidOptionsError('initial', options.initial, 'an array of services');
   if (options.lockMetadata !== undefined && (!isObject(options.lockMetadata) || !Object.values(options.lockMetadata).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)))) {
@@ -150,7 +157,8 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
   let guard: OrphanGuard | null = null;
   const orphanGuard = (): OrphanGuard => (guard ??= createOrphanGuard({ reportFile: guardReportFile(paths, process.pid) }));
   const host = new ServiceHost(paths, orphanGuard, previous.state ? rowsAfterDaemon(previous.state) : []);
-  const metrics = new DaemonMetrics(host, SUPERVISOR_VERSION);
+  const memoryTrim = new MemoryTrimmer(options.trimMemoryEveryMs ?? DAEMON_DEFAULTS.trimMemoryEveryMs);
+  const metrics = new DaemonMetrics(host, SUPERVISOR_VERSION, memoryTrim);
   const history = new DaemonHistory(() => host.sources(), historyOptions);
   const startedAt = new Date().toISOString();
   const exitWhenIdle = options.exitWhenIdle ?? DAEMON_DEFAULTS.exitWhenIdle;
@@ -331,6 +339,7 @@ export async function createDaemon(options: DaemonOptions = {}): Promise<Daemon>
     closing ??= (async () => {
       clearTimeout(idleGrace);
       clearInterval(timers.socketCheck);
+      memoryTrim.stop();
       history.close();
       if (handleSignals) {
         process.off('SIGTERM', onTerm);

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { requireKoffi } from './memory-trim.js';
 
 /*
  * NOTIFY_SOCKET on Linux, with the sender's credentials: the kernel attaches the sending process's
@@ -109,7 +109,6 @@ function onSigio(): void {
   for (const read of [...open.values()]) read();
 }
 
-const defaultLoad = (): unknown => createRequire(import.meta.url)('koffi');
 /** libc bound through each loader, or why it could not be (kept: a second try would fail the same way). */
 const bound = new WeakMap<() => unknown, Libc | Error>();
 
@@ -121,7 +120,7 @@ export interface CredentialedDatagram {
  * libc through koffi, or the error that says why not (koffi has no binary here, not Linux…).
  * `load` is the require of koffi (a test passes one that throws).
  */
-export function loadCredentialedDatagrams(load: () => unknown = defaultLoad): { bind: BindCredentialed } {
+export function loadCredentialedDatagrams(load: () => unknown = requireKoffi): { bind: BindCredentialed } {
   if (process.platform !== 'linux') throw new Error('SCM_CREDENTIALS is Linux only');
   if (!bound.has(load)) {
     try {
