@@ -13,6 +13,7 @@ import { serveLogs } from './log-serve.js';
 import { DaemonMetrics, serveMetrics, type MetricsListen } from './daemon-metrics.js';
 import { readDaemonSettings } from './daemon-settings.js';
 import { MemoryTrimmer } from './memory-trim.js';
+import { MAX_DURATION_MS } from './units.js';
 import { isObject } from './option-checks.js';
 import { createOrphanGuard, type OrphanGuard } from './orphan-guard.js';
 import type { ReloadResult, Service } from './service.js';
@@ -97,10 +98,12 @@ function checkOptions(options: DaemonOptions): void {
   for (const key of ['handleSignals', 'exitWhenIdle'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new InvalidOptionsError(key, options[key], 'true or false');
   }
-  const grace = options.idleGraceMs;
-  if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > 2 ** 31 - 1)) throw new InvalidOptionsError('idleGraceMs', grace, 'an integer number of ms');
-  const trim = options.trimMemoryEveryMs;
-  if (trim !== undefined && (typeof trim !== 'number' || !Number.isInteger(trim) || trim < 0 || trim > 2 ** 31 - 1)) throw new InvalidOptionsError('trimMemoryEveryMs', trim, 'an integer number of ms (0: never)');
+  const ms = (key: 'idleGraceMs' | 'trimMemoryEveryMs', expected: string) => {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_DURATION_MS)) throw new InvalidOptionsError(key, value, expected);
+  };
+  ms('idleGraceMs', 'an integer number of ms');
+  ms('trimMemoryEveryMs', 'an integer number of ms (0: never)');
   if (options.admit !== undefined && typeof options.admit !== 'function') throw new InvalidOptionsError('admit', options.admit, 'a function');
   if (options.initial !== undefined && !Array.isArray(options.initial)) throw new InvalidOptionsError('initial', options.initial, 'an array of services');
   if (options.lockMetadata !== undefined && (!isObject(options.lockMetadata) || !Object.values(options.lockMetadata).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)))) {
